@@ -1,1 +1,17 @@
-export {};
+export { initBackend } from './backends/init-backend';
+export type { BackendName, BackendChoice, InitBackendOptions } from './backends/init-backend';
+export { BackendUnavailableError } from './backends/errors';
+export { registerFusedKernels } from './kernels/register';
+export * as kernelNames from './kernels/names';
+export type { RmsNormAttrs, AttentionAttrs, CrossEntropyAttrs, AdamWAttrs } from './kernels/names';
+export { rmsNorm } from './ops/rms-norm';
+export { rope, ropeTables } from './ops/rope';
+export type { RopeOptions } from './ops/rope';
+export { causalAttention } from './ops/causal-attention';
+export type { CausalAttentionOptions } from './ops/causal-attention';
+export { swiglu } from './ops/swiglu';
+export { crossEntropy } from './ops/cross-entropy';
+export type { CrossEntropyOptions } from './ops/cross-entropy';
+export { tokenLogProbs } from './ops/token-log-probs';
+export { adamw } from './ops/adamw';
+export type { AdamWOptions, AdamWState } from './ops/adamw';
