@@ -1,0 +1,75 @@
+/**
+ * Command-line options shared by every bench suite.
+ *
+ * `pnpm bench [suite ...] [--backends cpu,wasm,webgpu] [--quick] [--json <path>]`
+ */
+
+/** Backends a suite may be asked to run on. */
+export const KNOWN_BACKENDS = ['cpu', 'wasm', 'webgpu', 'tensorflow'] as const;
+
+/** Parsed options of one bench run. */
+export interface BenchOptions {
+  /** Suites named on the command line (empty: every suite). */
+  suites: string[];
+  /** Backends to measure, in order. */
+  backends: string[];
+  /** Small iteration counts and time budgets (smoke test). */
+  quick: boolean;
+  /** Where to write the JSON result; undefined: `bench/results/<suite>-<timestamp>.json`. */
+  json?: string;
+}
+
+/** Thrown for a malformed command line; the runner prints its message and the usage. */
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+/** Usage text printed by `pnpm bench --help` and on a usage error. */
+export const USAGE = `usage: pnpm bench [suite ...] [--backends cpu,wasm,webgpu] [--quick] [--json <path>]
+  suite          one of the bench/<suite>.ts files (default: every suite)
+  --backends     comma-separated backends to measure (default: cpu,wasm,webgpu)
+  --quick        small iteration counts and budgets (smoke test)
+  --json <path>  write the JSON result there (default: bench/results/<suite>-<timestamp>.json)`;
+
+/**
+ * Parses `argv` (without the node and script entries).
+ *
+ * @param argv - the arguments after `bench/run.ts`.
+ * @param defaultBackends - backends used when `--backends` is absent.
+ * @throws {@link BenchUsageError} for an unknown flag, a missing flag value or an empty backend list.
+ */
+export function parseArgs(argv: readonly string[], defaultBackends: readonly string[] = ['cpu', 'wasm', 'webgpu']): BenchOptions {
+  const opts: BenchOptions = { suites: [], backends: [...defaultBackends], quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new BenchUsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--': // pnpm may forward a lone '--'
+        break;
+      case '--quick':
+        opts.quick = true;
+        break;
+      case '--json':
+        opts.json = value();
+        break;
+      case '--backends': {
+        const list = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0);
+        if (list.length === 0) throw new BenchUsageError('--backends needs at least one backend name');
+        opts.backends = list;
+        break;
+      }
+      default:
+        if (flag.startsWith('-')) throw new BenchUsageError(`unknown option ${flag}`);
+        opts.suites.push(flag);
+    }
+  }
+  return opts;
+}

@@ -1,0 +1,98 @@
+/** tfjs helpers for the bench suites: GPU synchronisation, leak checks, seeded inputs, backend labels. */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Backends whose kernels run asynchronously (a GPU queue): their results must be read back to time them. */
+const ASYNC_BACKENDS = new Set(['webgpu', 'webgl']);
+
+/**
+ * Waits until the tensors are computed. On cpu and wasm (and tensorflow) a kernel has finished when the op
+ * returns, so nothing is read back (a read-back would time a large copy, not the op). On webgpu/webgl one
+ * element of each tensor is read with `await data()`, which waits for every command queued before it.
+ */
+export async function sync(ts: tf.Tensor | readonly tf.Tensor[]): Promise<void> {
+  if (!ASYNC_BACKENDS.has(tf.getBackend())) return;
+  const list = Array.isArray(ts) ? ts : [ts as tf.Tensor];
+  for (const t of list) {
+    if (t.size === 0) continue;
+    const one = tf.slice(t, new Array<number>(t.rank).fill(0), new Array<number>(t.rank).fill(1));
+    await one.data();
+    one.dispose();
+  }
+}
+
+/** Disposes a tensor or a list of tensors. */
+export function disposeAll(ts: tf.Tensor | readonly tf.Tensor[] | undefined): void {
+  if (ts === undefined) return;
+  tf.dispose(Array.isArray(ts) ? [...ts] : (ts as tf.Tensor));
+}
+
+/** Number of live tensors in the engine. */
+export function liveTensors(): number {
+  return tf.memory().numTensors;
+}
+
+/**
+ * Mulberry32: a small seeded PRNG, so every bench input is reproducible from its seed.
+ *
+ * @param seed - any 32-bit integer.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A float32 tensor of uniform values in `[lo, hi)` drawn from `seed`. */
+export function randomUniform(shape: number[], seed: number, lo = -1, hi = 1): tf.Tensor {
+  const rnd = mulberry32(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = lo + (hi - lo) * rnd();
+  return tf.tensor(data, shape, 'float32');
+}
+
+/** An int32 tensor of uniform integers in `[0, max)` drawn from `seed`. */
+export function randomInts(shape: number[], max: number, seed: number): tf.Tensor {
+  const rnd = mulberry32(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Int32Array(n);
+  for (let i = 0; i < n; i++) data[i] = Math.floor(rnd() * max);
+  return tf.tensor(data, shape, 'int32');
+}
+
+/**
+ * A human label for the active backend: `wasm (2 threads)`, `webgpu (Mesa llvmpipe, software)`, `cpu`.
+ * Reads the wasm thread count and the WebGPU adapter info from the backend object when present.
+ */
+export function describeActiveBackend(): string {
+  const name = tf.getBackend();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const b = tf.backend() as any;
+  if (name === 'wasm') {
+    try {
+      const n = b?.wasm?.tfjs?.getThreadsCount?.();
+      if (typeof n === 'number') return `wasm (${n} thread${n === 1 ? '' : 's'})`;
+    } catch {
+      /* fall through */
+    }
+    return 'wasm';
+  }
+  if (name === 'webgpu') {
+    const info = b?.adapterInfo ?? {};
+    const parts = [info.vendor, info.architecture, info.device, info.description]
+      .filter((s: unknown): s is string => typeof s === 'string' && s.length > 0)
+      .map((s: string) => s.toLowerCase());
+    const text = parts.join(' ');
+    if (/llvmpipe|lavapipe|swiftshader|software|cpu/.test(text)) {
+      const which = /swiftshader/.test(text) ? 'SwiftShader' : 'Mesa llvmpipe';
+      return `webgpu (${which}, software)`;
+    }
+    return text.length > 0 ? `webgpu (${parts.join(', ')})` : 'webgpu';
+  }
+  return name;
+}

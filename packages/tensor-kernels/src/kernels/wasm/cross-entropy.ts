@@ -1,0 +1,36 @@
+/**
+ * QmCrossEntropy / QmCrossEntropyGrad on wasm (csrc/rowwise.c): the loss reads each logits row once
+ * (blocked online max + Σexp), the gradient is a fused softmax - onehot; no one-hot is materialised.
+ */
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { CrossEntropy, CrossEntropyGrad, type CrossEntropyAttrs } from '../names';
+import { emit, stage, tfjsView, type BackendWasm } from './common';
+
+const xentFwd: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { logits, labels } = inputs as { logits: TensorInfo; labels: TensorInfo };
+  const { ignoreIndex } = attrs as unknown as CrossEntropyAttrs;
+  const be = backend as BackendWasm;
+  const [N, V] = logits.shape as [number, number];
+  const { k, off } = stage(be, [{ t: logits }, { t: labels, int: true }]);
+  const loss = k.fn.qm_xent_fwd(off[0], off[1], N, V, ignoreIndex);
+  const out = be.makeOutput([], 'float32');
+  (tfjsView(be, out) as Float32Array)[0] = loss;
+  return out;
+};
+
+const xentBwd: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { dy, logits, labels } = inputs as { dy: TensorInfo; logits: TensorInfo; labels: TensorInfo };
+  const { ignoreIndex } = attrs as unknown as CrossEntropyAttrs;
+  const be = backend as BackendWasm;
+  const [N, V] = logits.shape as [number, number];
+  const dyValue = tfjsView(be, dy)[0] ?? 0;
+  const { k, off } = stage(be, [{ t: logits }, { t: labels, int: true }], [N * V * 4]);
+  k.fn.qm_xent_bwd(dyValue, off[0], off[1], off[2], N, V, ignoreIndex);
+  return emit(be, k, off[2], [N, V]);
+};
+
+/** wasm kernel configs of {@link CrossEntropy} and {@link CrossEntropyGrad}. */
+export const crossEntropyConfigs: KernelConfig[] = [
+  { kernelName: CrossEntropy, backendName: 'wasm', kernelFunc: xentFwd },
+  { kernelName: CrossEntropyGrad, backendName: 'wasm', kernelFunc: xentBwd },
+];

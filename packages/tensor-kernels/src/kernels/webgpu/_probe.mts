@@ -1,0 +1,13 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from './../../backends/init-backend';
+import * as names from '../names';
+await initBackend('webgpu', { log: false });
+const g = [95, -95, 3], u = [2, 3, 4], d = [0.5, 0.7, 0.9];
+const out = tf.engine().runKernel(names.SwiGLUGrad, { dy: tf.tensor1d(d), gate: tf.tensor1d(g), up: tf.tensor1d(u) }, {}) as tf.Tensor[];
+console.log(await out[0]!.data(), await out[1]!.data());
+console.log('kernel', tf.getKernel(names.SwiGLUGrad, 'webgpu')?.kernelFunc.toString().slice(0, 300));
+await tf.setBackend('cpu');
+const f = (a: tf.Tensor, b: tf.Tensor) => tf.mul(tf.mul(a, tf.sigmoid(a)), b);
+const gr = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), tf.tensor1d(d))))([tf.tensor1d(g), tf.tensor1d(u)]);
+console.log(await gr[0]!.data(), await gr[1]!.data());

@@ -1,0 +1,471 @@
+/**
+ * The WGSL kernels (src/kernels/webgpu), run through `tf.engine().runKernel` on the webgpu backend (Dawn
+ * in Node; Mesa llvmpipe through OpenGL ES in compatibility mode on machines without a GPU), against
+ * straightforward tfjs compositions (and their autodiff gradients) on the cpu backend.
+ *
+ * Failing to start webgpu fails this file; set QUARKMED_SKIP_WEBGPU=1 to skip it explicitly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '../../src/backends/tfjs-gradients.generated';
+import { initBackend } from '../../src/backends/init-backend';
+import { releaseWebGPU } from '../../src/backends/webgpu/index';
+import { webgpuKernelConfigs } from '../../src/kernels/webgpu/index';
+import * as names from '../../src/kernels/names';
+import { mulberry32 } from '../helpers/random';
+import { compareArrays, describeComparison } from '../helpers/tolerance';
+
+const SKIP = process.env.QUARKMED_SKIP_WEBGPU === '1';
+const TOL = 1e-4;
+
+type Arr = Float32Array | Int32Array;
+
+function randn(n: number, seed: number, scale = 1): Float32Array {
+  const r = mulberry32(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(r(), 1e-12);
+    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+  }
+  return out;
+}
+
+function randInt(n: number, hi: number, seed: number): Int32Array {
+  const r = mulberry32(seed);
+  return Int32Array.from({ length: n }, () => Math.floor(r() * hi));
+}
+
+/** Every element within `tol` of the reference (`|a - b| / max(|b|, 1)`, the project's metric). */
+function expectClose(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, shape?: number[], tol = TOL): void {
+  const c = compareArrays(actual, expected);
+  expect(c.worst, describeComparison(what, c, shape)).toBeLessThanOrEqual(tol);
+}
+
+interface Spec {
+  shape: number[];
+  data: Arr;
+}
+const f32 = (shape: number[], data: Float32Array): Spec => ({ shape, data });
+const i32 = (shape: number[], data: Int32Array): Spec => ({ shape, data });
+const mk = (s: Spec) => tf.tensor(s.data, s.shape, s.data instanceof Int32Array ? 'int32' : 'float32');
+
+/** The error-scope part of `GPUDevice`. */
+interface GpuDeviceScopes {
+  pushErrorScope(filter: 'validation' | 'out-of-memory' | 'internal'): void;
+  popErrorScope(): Promise<{ message: string } | null>;
+}
+
+/** Live data buffers of the active backend (including the intermediates a kernel creates itself). */
+function backendDataIds(): number {
+  return tf.backend().numDataIds();
+}
+
+/**
+ * Runs a kernel on webgpu; returns its outputs' data and shapes, and checks that neither tensors nor
+ * backend buffers leaked.
+ */
+async function runGpu(name: string, inputs: Record<string, Spec>, attrs: object = {}): Promise<{ data: Float32Array[]; shapes: number[][] }> {
+  await tf.setBackend('webgpu');
+  const ts: Record<string, tf.Tensor> = {};
+  for (const [k, s] of Object.entries(inputs)) ts[k] = mk(s);
+  await Promise.all(Object.values(ts).map((t) => t.data())); // uploads settle before counting
+  const tensorsBefore = tf.memory().numTensors;
+  const idsBefore = backendDataIds();
+  // Dawn reports invalid pipelines / bind groups as errors on the device, not as exceptions: catch them.
+  const device = (tf.backend() as unknown as { device: GpuDeviceScopes }).device;
+  device.pushErrorScope('validation');
+  const out = tf.engine().runKernel(name, ts, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+  const outs = Array.isArray(out) ? out : [out];
+  const data = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
+  const gpuError = await device.popErrorScope();
+  expect(gpuError?.message ?? null, `${name}: GPU validation error`).toBeNull();
+  const shapes = outs.map((t) => t.shape.slice());
+  expect(tf.memory().numTensors).toBe(tensorsBefore + outs.length);
+  tf.dispose(outs);
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+  // a flush makes buffers released during the kernel leave the pending-disposal list
+  const flush = tf.zeros([1]);
+  await flush.data();
+  flush.dispose();
+  expect(backendDataIds()).toBeLessThanOrEqual(idsBefore);
+  tf.dispose(Object.values(ts));
+  return { data, shapes };
+}
+
+/** Runs a reference on cpu, with the tensors made from `inputs`. */
+async function onCpu(inputs: Record<string, Spec>, fn: (t: Record<string, tf.Tensor>) => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend('cpu');
+  return tf.tidy(() => {
+    const ts: Record<string, tf.Tensor> = {};
+    for (const [k, s] of Object.entries(inputs)) ts[k] = mk(s);
+    return fn(ts).map((t) => Float32Array.from(t.dataSync()));
+  });
+}
+
+/** Gradients of Σ f(xs) * dy with respect to xs. */
+function vjp(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
+  return tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), dy)))(xs);
+}
+
+describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
+  beforeAll(async () => {
+    await initBackend('webgpu', { log: false });
+    // initBackend registers ./webgpu/index for webgpu; make sure these very configs are the ones registered.
+    for (const config of webgpuKernelConfigs) {
+      const existing = tf.getKernel(config.kernelName, 'webgpu');
+      if (existing?.kernelFunc === config.kernelFunc) continue;
+      if (existing != null) tf.unregisterKernel(config.kernelName, 'webgpu');
+      tf.registerKernel(config);
+    }
+    await tf.setBackend('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+  });
+
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+    releaseWebGPU();
+  });
+
+  describe('kernel configs', () => {
+    it('has one webgpu config per kernel name, and those are the registered kernels', () => {
+      expect(webgpuKernelConfigs.map((c) => c.kernelName).sort()).toEqual([...names.ALL_KERNELS].sort());
+      for (const c of webgpuKernelConfigs) {
+        expect(c.backendName).toBe('webgpu');
+        expect(tf.getKernel(c.kernelName, 'webgpu')?.kernelFunc).toBe(c.kernelFunc);
+      }
+    });
+  });
+
+  describe('QmRmsNorm / QmRmsNormGrad', () => {
+    const eps = 1e-5;
+    const naive = (x: tf.Tensor, w: tf.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), w);
+    for (const shape of [[5, 7], [2, 3, 64], [3, 130], [2, 2100]]) {
+      it(`matches the cpu composition and its gradient (x [${shape.join(', ')}])`, async () => {
+        const D = shape[shape.length - 1]!;
+        const n = shape.reduce((a, b) => a * b, 1);
+        const inputs = { x: f32(shape, randn(n, 1)), weight: f32([D], randn(D, 2)), dy: f32(shape, randn(n, 3)) };
+        const fwd = await runGpu(names.RmsNorm, { x: inputs.x, weight: inputs.weight }, { eps });
+        const bwd = await runGpu(names.RmsNormGrad, inputs, { eps });
+        const ref = await onCpu(inputs, (t) => [naive(t.x!, t.weight!), ...vjp(naive, [t.x!, t.weight!], t.dy!)]);
+        expect(fwd.shapes[0]).toEqual(shape);
+        expect(bwd.shapes).toEqual([shape, [D]]);
+        expectClose('y', fwd.data[0]!, ref[0]!, shape);
+        expectClose('dx', bwd.data[0]!, ref[1]!, shape);
+        expectClose('dweight', bwd.data[1]!, ref[2]!, [D]);
+      });
+    }
+  });
+
+  describe('QmRope', () => {
+    const naive = (x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor) => {
+      const [B, H, T, Dh] = x.shape as number[];
+      const h = Dh! / 2;
+      const x1 = tf.slice(x, [0, 0, 0, 0], [B!, H!, T!, h]);
+      const x2 = tf.slice(x, [0, 0, 0, h], [B!, H!, T!, h]);
+      const c = tf.expandDims(cos, 1);
+      const s = tf.expandDims(sin, 1);
+      return tf.concat([tf.sub(tf.mul(x1, c), tf.mul(x2, s)), tf.add(tf.mul(x2, c), tf.mul(x1, s))], -1);
+    };
+    for (const [B, H, T, Dh, Bc] of [
+      [2, 3, 5, 14, 1],
+      [2, 2, 4, 16, 2],
+      [1, 3, 7, 6, 1],
+    ] as const) {
+      it(`matches the cpu composition (B ${B}, H ${H}, T ${T}, Dh ${Dh}, Bc ${Bc})`, async () => {
+        const h = Dh / 2;
+        const inputs = {
+          x: f32([B, H, T, Dh], randn(B * H * T * Dh, 4)),
+          cos: f32([Bc, T, h], randn(Bc * T * h, 5)),
+          sin: f32([Bc, T, h], randn(Bc * T * h, 6)),
+        };
+        const { data, shapes } = await runGpu(names.Rope, inputs);
+        const [ref] = await onCpu(inputs, (t) => [naive(t.x!, t.cos!, t.sin!)]);
+        expect(shapes[0]).toEqual([B, H, T, Dh]);
+        expectClose('rope', data[0]!, ref!, [B, H, T, Dh]);
+      });
+    }
+  });
+
+  describe('QmSwiGLU / QmSwiGLUGrad', () => {
+    const naive = (g: tf.Tensor, u: tf.Tensor) => tf.mul(tf.mul(g, tf.sigmoid(g)), u);
+    for (const shape of [[7], [64], [3, 343]]) {
+      it(`matches the cpu composition and its gradient ([${shape.join(', ')}])`, async () => {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const gate = randn(n, 7, 4);
+        gate[0] = 95; // exp overflow range on both sides
+        if (n > 1) gate[1] = -95;
+        const inputs = { gate: f32(shape, gate), up: f32(shape, randn(n, 8)), dy: f32(shape, randn(n, 9)) };
+        const fwd = await runGpu(names.SwiGLU, { gate: inputs.gate, up: inputs.up });
+        const bwd = await runGpu(names.SwiGLUGrad, inputs);
+        const ref = await onCpu(inputs, (t) => [naive(t.gate!, t.up!), ...vjp(naive, [t.gate!, t.up!], t.dy!)]);
+        expect(bwd.shapes).toEqual([shape, shape]);
+        expectClose('y', fwd.data[0]!, ref[0]!, shape);
+        expectClose('dgate', bwd.data[0]!, ref[1]!, shape);
+        expectClose('dup', bwd.data[1]!, ref[2]!, shape);
+      });
+    }
+  });
+
+  describe('QmCrossEntropy / QmCrossEntropyGrad', () => {
+    const ignoreIndex = -100;
+    const naive = (logits: tf.Tensor, labels: tf.Tensor) => {
+      const keepB = tf.notEqual(labels, ignoreIndex);
+      const keep = tf.cast(keepB, 'float32');
+      const safe = tf.where(keepB, labels, tf.zerosLike(labels));
+      const oh = tf.oneHot(tf.cast(safe, 'int32'), logits.shape[1]!);
+      const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oh), -1));
+      return tf.div(tf.sum(tf.mul(nll, keep)), tf.maximum(tf.sum(keep), 1));
+    };
+    const cases: [string, number, number, (l: Int32Array) => void][] = [
+      ['V 13, some rows ignored', 9, 13, (l) => ((l[2] = ignoreIndex), (l[5] = ignoreIndex))],
+      ['V 3000 (256-thread rows), one row ignored', 3, 3000, (l) => (l[1] = ignoreIndex)],
+      ['N 300 (the mean over more rows than threads)', 300, 5, (l) => (l[7] = ignoreIndex)],
+      ['all rows ignored', 4, 13, (l) => l.fill(ignoreIndex)],
+    ];
+    for (const [label, N, V, edit] of cases) {
+      it(`matches the cpu composition and its gradient (${label})`, async () => {
+        const logits = randn(N * V, 10, 3);
+        logits[1] = 60; // large logits: lse must be max-subtracted
+        const labels = randInt(N, V, 11);
+        edit(labels);
+        const inputs = { logits: f32([N, V], logits), labels: i32([N], labels) };
+        const dy = f32([], Float32Array.of(1.7));
+        const fwd = await runGpu(names.CrossEntropy, inputs, { ignoreIndex });
+        const bwd = await runGpu(names.CrossEntropyGrad, { dy, ...inputs }, { ignoreIndex });
+        expect(fwd.shapes[0]).toEqual([]);
+        expect(bwd.shapes[0]).toEqual([N, V]);
+        const [loss] = fwd.data;
+        const [dl] = bwd.data;
+        if (label === 'all rows ignored') {
+          expect(loss![0]).toBe(0);
+          expect(dl!.every((x) => x === 0)).toBe(true);
+          return;
+        }
+        const ref = await onCpu({ ...inputs, dy }, (t) => [
+          naive(t.logits!, t.labels!),
+          tf.mul(tf.grad((x: tf.Tensor) => naive(x, t.labels!))(t.logits!), t.dy!),
+        ]);
+        expectClose('loss', loss!, ref[0]!);
+        expectClose('dlogits', dl!, ref[1]!, [N, V]);
+        // ignored rows get exactly zero gradient
+        for (let n = 0; n < N; n++) {
+          if (labels[n] === ignoreIndex) expect(dl!.subarray(n * V, (n + 1) * V).every((x) => x === 0)).toBe(true);
+        }
+      });
+    }
+  });
+
+  describe('QmTokenLogProbs / QmTokenLogProbsGrad', () => {
+    const naive = (logits: tf.Tensor, ids: tf.Tensor) => tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(ids, logits.shape[1]!)), -1);
+    for (const [N, V] of [
+      [6, 13],
+      [3, 2500],
+      [70, 2],
+    ] as const) {
+      it(`matches the cpu composition and its gradient (N ${N}, V ${V})`, async () => {
+        const dyData = randn(N, 14);
+        dyData[1] = 0;
+        const logitData = randn(N * V, 12, 3);
+        logitData[0] = 70;
+        const inputs = { logits: f32([N, V], logitData), ids: i32([N], randInt(N, V, 13)) };
+        const dy = f32([N], dyData);
+        const fwd = await runGpu(names.TokenLogProbs, inputs);
+        const bwd = await runGpu(names.TokenLogProbsGrad, { dy, ...inputs });
+        const ref = await onCpu({ ...inputs, dy }, (t) => [naive(t.logits!, t.ids!), ...vjp((x) => naive(x, t.ids!), [t.logits!], t.dy!)]);
+        expect(fwd.shapes[0]).toEqual([N]);
+        expect(bwd.shapes[0]).toEqual([N, V]);
+        expectClose('logprobs', fwd.data[0]!, ref[0]!, [N]);
+        expectClose('dlogits', bwd.data[0]!, ref[1]!, [N, V]);
+      });
+    }
+  });
+
+  describe('QmAdamW', () => {
+    for (const shape of [[7], [10, 13]]) {
+      it(`matches the torch AdamW formula ([${shape.join(', ')}])`, async () => {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const attrs = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, step: 3 };
+        const inputs = {
+          param: f32(shape, randn(n, 15)),
+          grad: f32(shape, randn(n, 16)),
+          m: f32(shape, randn(n, 17, 0.1)),
+          v: f32(shape, randn(n, 18, 0.1).map(Math.abs)),
+        };
+        const { data, shapes } = await runGpu(names.AdamW, inputs, attrs);
+        const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, step } = attrs;
+        const ref = await onCpu(inputs, ({ param, grad, m, v }) => {
+          const m2 = tf.add(tf.mul(b1, m!), tf.mul(1 - b1, grad!));
+          const v2 = tf.add(tf.mul(b2, v!), tf.mul(1 - b2, tf.square(grad!)));
+          const mhat = tf.div(m2, 1 - b1 ** step);
+          const vhat = tf.div(v2, 1 - b2 ** step);
+          const p = tf.sub(tf.mul(param!, 1 - lr * wd), tf.mul(lr, tf.div(mhat, tf.add(tf.sqrt(vhat), eps))));
+          return [p, m2, v2];
+        });
+        expect(shapes).toEqual([shape, shape, shape]);
+        for (const [i, what] of ['param', 'm', 'v'].entries()) expectClose(what, data[i]!, ref[i]!, shape);
+      });
+    }
+  });
+
+  describe('QmCausalAttention / QmCausalAttentionGrad', () => {
+    /** Naive attention: GQA by repeating k/v heads, -1e9 bias for disallowed keys, empty rows zeroed. */
+    function naive(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: Float32Array | null, scale: number): tf.Tensor {
+      const [B, Hq, Tq] = q.shape as number[];
+      const [, Hkv, Tk] = k.shape as number[];
+      const G = Hq! / Hkv!;
+      const allowed = new Float32Array(B! * Tq! * Tk!);
+      const any = new Float32Array(B! * Tq!);
+      for (let b = 0; b < B!; b++)
+        for (let i = 0; i < Tq!; i++)
+          for (let j = 0; j < Tk!; j++) {
+            if (j <= Tk! - Tq! + i && (!mask || mask[b * Tk! + j] !== 0)) {
+              allowed[(b * Tq! + i) * Tk! + j] = 1;
+              any[b * Tq! + i] = 1;
+            }
+          }
+      const heads = tf.tensor1d(
+        Array.from({ length: Hq! }, (_, h) => Math.floor(h / G)),
+        'int32',
+      );
+      const rep = (x: tf.Tensor) => tf.gather(x, heads, 1);
+      const bias = tf.reshape(tf.mul(tf.sub(1, tf.tensor(allowed)), -1e9), [B!, 1, Tq!, Tk!]);
+      const s = tf.add(tf.mul(tf.matMul(q, rep(k), false, true), scale), bias);
+      const p = tf.mul(tf.softmax(s), tf.reshape(tf.tensor(any), [B!, 1, Tq!, 1]));
+      return tf.matMul(p, rep(v));
+    }
+
+    const cases: {
+      label: string;
+      B: number;
+      Hq: number;
+      Hkv: number;
+      Tq: number;
+      Tk: number;
+      Dh: number;
+      mask?: (B: number, Tk: number) => Float32Array;
+      maskDtype?: 'float32' | 'int32';
+    }[] = [
+      { label: 'MHA, Tq = Tk, Dh 7', B: 1, Hq: 2, Hkv: 2, Tq: 9, Tk: 9, Dh: 7 },
+      { label: 'GQA 3:1, Tk > Tq, rows longer than a workgroup', B: 1, Hq: 3, Hkv: 1, Tq: 70, Tk: 75, Dh: 8 },
+      {
+        label: 'GQA, Tk > Tq, int32 keyMask with empty rows',
+        B: 2,
+        Hq: 4,
+        Hkv: 2,
+        Tq: 20,
+        Tk: 23,
+        Dh: 6,
+        mask: (B, Tk) => {
+          const m = new Float32Array(B * Tk).fill(1);
+          for (let j = 0; j < 6; j++) m[Tk + j] = 0; // batch 1: queries 0..2 see no key
+          m[17] = 0;
+          m[9] = 0;
+          return m;
+        },
+        maskDtype: 'int32',
+      },
+      {
+        label: 'decode step with float keyMask',
+        B: 2,
+        Hq: 2,
+        Hkv: 1,
+        Tq: 1,
+        Tk: 11,
+        Dh: 5,
+        mask: (B, Tk) => Float32Array.from({ length: B * Tk }, (_, i) => (i % 3 === 1 ? 0 : 1)),
+      },
+    ];
+
+    for (const c of cases) {
+      it(`matches the naive composition and its gradient (${c.label})`, async () => {
+        const { B, Hq, Hkv, Tq, Tk, Dh } = c;
+        const scale = 1 / Math.sqrt(Dh);
+        const maskData = c.mask ? c.mask(B, Tk) : null;
+        const inputs: Record<string, Spec> = {
+          q: f32([B, Hq, Tq, Dh], randn(B * Hq * Tq * Dh, 20)),
+          k: f32([B, Hkv, Tk, Dh], randn(B * Hkv * Tk * Dh, 21)),
+          v: f32([B, Hkv, Tk, Dh], randn(B * Hkv * Tk * Dh, 22)),
+        };
+        if (maskData) {
+          inputs.keyMask = c.maskDtype === 'int32' ? i32([B, Tk], Int32Array.from(maskData)) : f32([B, Tk], maskData);
+        }
+        const dy = f32([B, Hq, Tq, Dh], randn(B * Hq * Tq * Dh, 23));
+        const fwd = await runGpu(names.CausalAttention, inputs, { scale });
+        const bwd = await runGpu(names.CausalAttentionGrad, { dy, ...inputs }, { scale });
+        expect(fwd.shapes[0]).toEqual([B, Hq, Tq, Dh]);
+        expect(bwd.shapes).toEqual([
+          [B, Hq, Tq, Dh],
+          [B, Hkv, Tk, Dh],
+          [B, Hkv, Tk, Dh],
+        ]);
+        const ref = await onCpu({ ...inputs, dy }, (t) => {
+          const f = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => naive(q, k, v, maskData, scale);
+          return [f(t.q!, t.k!, t.v!), ...vjp(f, [t.q!, t.k!, t.v!], t.dy!)];
+        });
+        const [o] = fwd.data;
+        const [dq, dk, dv] = bwd.data;
+        expectClose('out', o!, ref[0]!, [B, Hq, Tq, Dh]);
+        expectClose('dq', dq!, ref[1]!, [B, Hq, Tq, Dh]);
+        expectClose('dk', dk!, ref[2]!, [B, Hkv, Tk, Dh]);
+        expectClose('dv', dv!, ref[3]!, [B, Hkv, Tk, Dh]);
+        if (c.label.includes('empty rows')) {
+          // Batch 1, query 0 of every head: no allowed key -> zero output and zero dq.
+          for (let h = 0; h < Hq; h++) {
+            const base = ((1 * Hq + h) * Tq + 0) * Dh;
+            for (let d = 0; d < Dh; d++) {
+              expect(o![base + d]).toBe(0);
+              expect(dq![base + d]).toBe(0);
+            }
+          }
+        }
+      });
+    }
+  });
+
+  describe('dispatches beyond 65535 workgroups in x (reshaped by tfjs to 2-D)', () => {
+    it('elementwise: SwiGLU over 64 · 65536 + 3 elements', async () => {
+      const n = 64 * 65536 + 3;
+      const inputs = { gate: f32([n], randn(n, 30, 3)), up: f32([n], randn(n, 31)) };
+      const { data } = await runGpu(names.SwiGLU, inputs);
+      const [ref] = await onCpu(inputs, (t) => [tf.mul(tf.mul(t.gate!, tf.sigmoid(t.gate!)), t.up!)]);
+      expectClose('y', data[0]!, ref!);
+    });
+
+    it('one workgroup per row: TokenLogProbs and its gradient over 70001 rows', async () => {
+      const N = 70001;
+      const V = 3;
+      const inputs = { logits: f32([N, V], randn(N * V, 32, 2)), ids: i32([N], randInt(N, V, 33)) };
+      const dy = f32([N], randn(N, 34));
+      const fwd = await runGpu(names.TokenLogProbs, inputs);
+      const bwd = await runGpu(names.TokenLogProbsGrad, { dy, ...inputs });
+      const ref = await onCpu({ ...inputs, dy }, (t) => {
+        const logp = tf.logSoftmax(t.logits!);
+        const oh = tf.oneHot(t.ids!, V);
+        return [tf.sum(tf.mul(logp, oh), -1), tf.mul(tf.reshape(t.dy!, [N, 1]), tf.sub(oh, tf.exp(logp)))];
+      });
+      expectClose('logprobs', fwd.data[0]!, ref[0]!, [N]);
+      expectClose('dlogits', bwd.data[0]!, ref[1]!, [N, V]);
+    });
+  });
+
+  describe('argument checks', () => {
+    it('rejects mismatched shapes with errors that name the argument and the shapes', async () => {
+      await tf.setBackend('webgpu');
+      const before = tf.memory().numTensors;
+      const x = tf.zeros([2, 4]);
+      const w = tf.zeros([3]);
+      expect(() => tf.engine().runKernel(names.RmsNorm, { x, weight: w }, { eps: 1e-5 })).toThrow(/weight must be \[4\].*\[3\]/);
+      const q = tf.zeros([1, 3, 2, 4]);
+      const k = tf.zeros([1, 2, 2, 4]);
+      expect(() => tf.engine().runKernel(names.CausalAttention, { q, k, v: k }, { scale: 1 })).toThrow(/multiple of the kv heads/);
+      const kShort = tf.zeros([1, 3, 1, 4]);
+      expect(() => tf.engine().runKernel(names.CausalAttention, { q, k: kShort, v: kShort }, { scale: 1 })).toThrow(/at least as many positions/);
+      const x4 = tf.zeros([1, 1, 3, 4]);
+      const cos = tf.zeros([1, 2, 2]);
+      expect(() => tf.engine().runKernel(names.Rope, { x: x4, cos, sin: cos }, {})).toThrow(/cos\/sin must be \[1 or 1, 3, 2\]/);
+      tf.dispose([x, w, q, k, kShort, x4, cos]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  });
+});
