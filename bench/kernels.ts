@@ -75,13 +75,19 @@ interface OpResult {
   maxAbsDiff: { fwd?: number; grad?: number };
   /** Tensors left alive by the case (0 when nothing leaks). */
   leaked: number;
+  /** Tensors left alive by the timed runs of each implementation. */
+  leakedBy: { fused?: number; naive?: number };
   error?: string;
 }
+
+/** `plain`: matMul(a, b); `transposeB`: matMul(a, b, false, true) (on wasm through the package's override);
+ * `stockTransposeB`: the same with tfjs-backend-wasm's own kernel (wasm only, to show the override's effect). */
+type MatmulVariant = 'plain' | 'transposeB' | 'stockTransposeB';
 
 interface MatmulResult {
   backend: string;
   n: number;
-  transposeB: boolean;
+  variant: MatmulVariant;
   timing?: Timing;
   gflops?: number;
   skipped?: string;
@@ -247,22 +253,30 @@ async function timeImpl(
 ): Promise<{ fwd: Timing; fwdBwd?: Timing }> {
   const fwd = await measure(async () => {
     const out = f(diff, fixed);
-    await sync(asList(out));
-    disposeAll(out);
+    try {
+      await sync(asList(out));
+    } finally {
+      disposeAll(out);
+    }
   }, plan);
   if (dy === undefined) return { fwd };
   const g = tf.grads((...xs: tf.Tensor[]) => f(xs, fixed) as tf.Tensor);
   const fwdBwd = await measure(async () => {
     const grads = g(diff, dy);
-    await sync(grads);
-    disposeAll(grads);
+    try {
+      await sync(grads);
+    } finally {
+      disposeAll(grads);
+    }
   }, plan);
   return { fwd, fwdBwd };
 }
 
 async function runOpCase(c: OpCase, backend: string, plan: TimingPlan): Promise<OpResult> {
-  const res: OpResult = { backend, op: c.op, name: c.name, target: c.target, fused: {}, naive: {}, maxAbsDiff: {}, leaked: 0 };
+  const res: OpResult = { backend, op: c.op, name: c.name, target: c.target, fused: {}, naive: {}, maxAbsDiff: {}, leaked: 0, leakedBy: {} };
   const before = liveTensors();
+  // A scope, so that whatever an error path leaves behind is freed (after it has been counted).
+  tf.engine().startScope();
   let diff: tf.Tensor[] = [];
   let fixed: tf.Tensor[] = [];
   let dy: tf.Tensor | undefined;
@@ -282,30 +296,71 @@ async function runOpCase(c: OpCase, backend: string, plan: TimingPlan): Promise<
       disposeAll(gf);
       disposeAll(gn);
     }
-    const fused = await timeImpl(c.fused, diff, fixed, dy, plan);
-    const naive = await timeImpl(c.naive, diff, fixed, dy, plan);
-    res.fused = fused;
-    res.naive = naive;
+    // Timed runs; tensors alive after each implementation's runs (and not before) are its leaks.
+    let mark = liveTensors();
+    res.fused = await timeImpl(c.fused, diff, fixed, dy, plan);
+    res.leakedBy.fused = liveTensors() - mark;
+    mark = liveTensors();
+    res.naive = await timeImpl(c.naive, diff, fixed, dy, plan);
+    res.leakedBy.naive = liveTensors() - mark;
   } catch (error) {
     res.error = errText(error);
   } finally {
     disposeAll(diff);
     disposeAll(fixed);
     disposeAll(dy);
+    res.leaked = liveTensors() - before;
+    tf.engine().endScope();
   }
-  res.leaked = liveTensors() - before;
   return res;
 }
 
-async function runMatmul(backend: string, quick: boolean, plan: TimingPlan): Promise<MatmulResult[]> {
+/** Marks the package's wasm matmul override (src/backends/wasm/batch-mat-mul.ts). */
+const OVERRIDE_MARK = Symbol.for('@quarkmed/tensor-kernels/wasm-matmul-override');
+
+/**
+ * tfjs-backend-wasm's own `BatchMatMul` kernel config, captured before `initBackend('wasm')` replaces it
+ * with the package's transpose override; undefined (with the reason) when it cannot be captured.
+ */
+async function captureStockWasmMatMul(): Promise<{ config?: tf.KernelConfig; why?: string }> {
+  const existing = tf.getKernel(tf.BatchMatMul, 'wasm');
+  if (existing !== undefined) {
+    return (existing.kernelFunc as unknown as Record<symbol, unknown>)[OVERRIDE_MARK] ? { why: 'the override was registered before the bench started' } : { config: existing };
+  }
+  try {
+    // Importing the package registers its kernels (a variable specifier: bench/ does not type-check it).
+    const spec = '@tensorflow/tfjs-backend-wasm';
+    await import(spec);
+  } catch (error) {
+    return { why: `@tensorflow/tfjs-backend-wasm is not importable from bench/ (${errText(error)})` };
+  }
+  const config = tf.getKernel(tf.BatchMatMul, 'wasm');
+  return config ? { config } : { why: 'tfjs-backend-wasm registered no BatchMatMul kernel' };
+}
+
+/** Runs `fn` with `config` registered in place of the current kernel of the same name and backend. */
+async function withKernel<T>(config: tf.KernelConfig, fn: () => Promise<T>): Promise<T> {
+  const current = tf.getKernel(config.kernelName, config.backendName);
+  tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+  try {
+    return await fn();
+  } finally {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+    if (current) tf.registerKernel(current);
+  }
+}
+
+async function runMatmul(backend: string, quick: boolean, plan: TimingPlan, stock?: tf.KernelConfig): Promise<MatmulResult[]> {
   const out: MatmulResult[] = [];
+  const variants: MatmulVariant[] = backend === 'wasm' && stock ? ['plain', 'transposeB', 'stockTransposeB'] : ['plain', 'transposeB'];
   for (const n of [256, 512, 1024]) {
-    for (const transposeB of [false, true]) {
-      if (backend === 'cpu' && n === 1024 && (quick || transposeB)) {
+    for (const variant of variants) {
+      if (backend === 'cpu' && n === 1024 && (quick || variant !== 'plain')) {
         out.push({
           backend,
           n,
-          transposeB,
+          variant,
           skipped: quick ? 'cpu at 1024 skipped with --quick (~2.4 s per matmul)' : 'cpu transposeB at 1024 skipped (~2.4 s per matmul)',
         });
         continue;
@@ -313,15 +368,21 @@ async function runMatmul(backend: string, quick: boolean, plan: TimingPlan): Pro
       const a = randomUniform([n, n], 1000 + n);
       const b = randomUniform([n, n], 2000 + n);
       const before = liveTensors();
-      const timing = await measure(async () => {
-        const c = tf.matMul(a, b, false, transposeB);
-        await sync(c);
-        c.dispose();
-      }, plan);
+      const transposeB = variant !== 'plain';
+      const time = () =>
+        measure(async () => {
+          const c = tf.matMul(a, b, false, transposeB);
+          try {
+            await sync(c);
+          } finally {
+            c.dispose();
+          }
+        }, plan);
+      const timing = variant === 'stockTransposeB' ? await withKernel(stock!, time) : await time();
       const leaked = liveTensors() - before;
       tf.dispose([a, b]);
-      if (leaked !== 0) console.warn(`  warning: matmul ${n} on ${backend} leaked ${leaked} tensors`);
-      out.push({ backend, n, transposeB, timing, gflops: (2 * n ** 3) / (timing.medianMs * 1e6) });
+      if (leaked !== 0) console.warn(`  warning: matmul ${n} (${variant}) on ${backend} leaked ${leaked} tensors`);
+      out.push({ backend, n, variant, timing, gflops: (2 * n ** 3) / (timing.medianMs * 1e6) });
     }
   }
   return out;
@@ -382,6 +443,8 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
   let errors = 0;
   console.log(`plan: ${ctx.quick ? 'quick' : 'full'} (warm-up ${plan.warmup}, ${plan.minIters}..${plan.maxIters} runs within ${plan.budgetMs} ms, median)`);
   console.log(`host: node ${process.version}, ${cpus().length} CPU cores, tfjs-core ${tf.version_core}\n`);
+  // Before any initBackend('wasm'), which replaces the stock kernel with the override.
+  const stockWasm: { config?: tf.KernelConfig; why?: string } = ctx.backends.includes('wasm') ? await captureStockWasmMatMul() : {};
 
   for (const name of ctx.backends) {
     let choice: BackendChoice;
@@ -398,22 +461,29 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
     console.log(`backend ${label}: ${choice.reason}`);
 
     // 1. matmul
-    const mm = await runMatmul(name, ctx.quick, plan);
+    const mm = await runMatmul(name, ctx.quick, plan, stockWasm.config);
     matmuls.push(...mm);
+    const hasStock = mm.some((r) => r.variant === 'stockTransposeB');
     const rows = [256, 512, 1024].map((n) => {
-      const plain = mm.find((r) => r.n === n && !r.transposeB)!;
-      const tb = mm.find((r) => r.n === n && r.transposeB)!;
-      return [
-        `${n}`,
-        fmtMs(plain.timing?.medianMs),
-        plain.gflops?.toFixed(2) ?? 'skipped',
-        fmtMs(tb.timing?.medianMs),
-        tb.gflops?.toFixed(2) ?? 'skipped',
-        plain.timing && tb.timing ? fmtRatio(plain.timing.medianMs / tb.timing.medianMs) : '-',
-      ];
+      const get = (v: MatmulVariant) => mm.find((r) => r.n === n && r.variant === v);
+      const plain = get('plain')!;
+      const tb = get('transposeB')!;
+      const row = [`${n}`, fmtMs(plain.timing?.medianMs), plain.gflops?.toFixed(2) ?? 'skipped', fmtMs(tb.timing?.medianMs), tb.gflops?.toFixed(2) ?? 'skipped'];
+      if (hasStock) {
+        const st = get('stockTransposeB')!;
+        row.push(fmtMs(st.timing?.medianMs), st.gflops?.toFixed(2) ?? '-', st.timing && tb.timing ? fmtRatio(st.timing.medianMs / tb.timing.medianMs) : '-');
+      }
+      return row;
     });
     const notes = [...new Set(mm.filter((r) => r.skipped).map((r) => r.skipped!))];
-    printTable(`1. matmul on ${label} (square n x n, float32)`, ['n', 'ms', 'GFLOP/s', 'transposeB ms', 'transposeB GFLOP/s', 'plain/transposeB'], rows, notes);
+    const cols = ['n', 'ms', 'GFLOP/s', 'transposeB ms', 'transposeB GFLOP/s'];
+    if (hasStock) {
+      cols.push('stock tB ms', 'stock tB GFLOP/s', 'override speed-up');
+      notes.push('transposeB goes through the package\'s wasm override (explicit Transpose, then the plain kernel); "stock tB" is tfjs-backend-wasm\'s own transposed kernel');
+    } else if (name === 'wasm') {
+      notes.push(`stock tfjs-backend-wasm transposeB not measured: ${stockWasm.why}`);
+    }
+    printTable(`1. matmul on ${label} (square n x n, float32)`, cols, rows, notes);
 
     // 2. fused vs naive
     const results: OpResult[] = [];
@@ -447,7 +517,7 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
   if (targets.length > 0) {
     printTable(
       `targets: fused >= ${TARGET_SPEEDUP}x faster than naive on wasm`,
-      ['op', 'case', 'mode', 'naive/fused', 'verdict'],
+      [{ header: 'op', align: 'left' }, { header: 'case', align: 'left' }, { header: 'mode', align: 'left' }, 'naive/fused', { header: 'verdict', align: 'left' }],
       targets.map((t) => [t.op, t.name, t.mode, fmtRatio(t.ratio), t.pass ? 'PASS' : 'FAIL']),
     );
   } else if (ctx.quick) {
@@ -457,7 +527,7 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
   }
 
   const leaks = ops.filter((r) => r.leaked !== 0);
-  for (const l of leaks) console.log(`LEAK: ${l.op} ${l.name} on ${l.backend} left ${l.leaked} tensors alive`);
+  for (const l of leaks) console.log(`LEAK: ${l.op} ${l.name} on ${l.backend} left ${l.leaked} tensors alive (${leakText(l)})`);
 
   const json = {
     suite: 'kernels',
@@ -477,7 +547,7 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
     })),
     torch,
     targets,
-    leaks: leaks.map((l) => ({ backend: l.backend, op: l.op, name: l.name, leaked: l.leaked })),
+    leaks: leaks.map((l) => ({ backend: l.backend, op: l.op, name: l.name, leaked: l.leaked, leakedBy: l.leakedBy })),
   };
   const jsonPath = writeJsonAtomic(ctx.jsonPath, json);
   return { errors: errors + leaks.length, jsonPath };
@@ -513,6 +583,13 @@ function fmtDiff(x?: number): string {
   return x === undefined ? '-' : x.toExponential(1);
 }
 
+function leakText(r: OpResult): string {
+  const parts = [];
+  if (r.leakedBy.fused) parts.push(`fused ${r.leakedBy.fused}`);
+  if (r.leakedBy.naive) parts.push(`naive ${r.leakedBy.naive}`);
+  return parts.length > 0 ? parts.join(', ') : `${r.leaked}`;
+}
+
 function printOpTable(label: string, backend: string, results: OpResult[]): void {
   const rows = results.map((r) => [
     r.op,
@@ -526,7 +603,7 @@ function printOpTable(label: string, backend: string, results: OpResult[]): void
     fmtRatio(ratio(r.naive.fwdBwd, r.fused.fwdBwd)),
     verdict(r, 'fwdBwd', backend),
     `${fmtDiff(r.maxAbsDiff.fwd)}/${fmtDiff(r.maxAbsDiff.grad)}`,
-    r.error ? 'ERROR' : r.leaked !== 0 ? `LEAK ${r.leaked}` : 'ok',
+    r.error ? 'ERROR' : r.leaked !== 0 ? `LEAK ${leakText(r)}` : 'ok',
   ]);
   const notes = [
     'times are medians in ms; naive/fused > 1 means the fused op is faster',

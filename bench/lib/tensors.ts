@@ -1,4 +1,4 @@
-/** tfjs helpers for the bench suites: GPU synchronisation, leak checks, seeded inputs, backend labels. */
+/** tfjs helpers for the bench suites: GPU synchronisation, leak checks, seeded inputs. */
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Backends whose kernels run asynchronously (a GPU queue): their results must be read back to time them. */
@@ -14,6 +14,10 @@ export async function sync(ts: tf.Tensor | readonly tf.Tensor[]): Promise<void> 
   const list = Array.isArray(ts) ? ts : [ts as tf.Tensor];
   for (const t of list) {
     if (t.size === 0) continue;
+    if (t.rank === 0) {
+      await t.data();
+      continue;
+    }
     const one = tf.slice(t, new Array<number>(t.rank).fill(0), new Array<number>(t.rank).fill(1));
     await one.data();
     one.dispose();
@@ -63,36 +67,4 @@ export function randomInts(shape: number[], max: number, seed: number): tf.Tenso
   const data = new Int32Array(n);
   for (let i = 0; i < n; i++) data[i] = Math.floor(rnd() * max);
   return tf.tensor(data, shape, 'int32');
-}
-
-/**
- * A human label for the active backend: `wasm (2 threads)`, `webgpu (Mesa llvmpipe, software)`, `cpu`.
- * Reads the wasm thread count and the WebGPU adapter info from the backend object when present.
- */
-export function describeActiveBackend(): string {
-  const name = tf.getBackend();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const b = tf.backend() as any;
-  if (name === 'wasm') {
-    try {
-      const n = b?.wasm?.tfjs?.getThreadsCount?.();
-      if (typeof n === 'number') return `wasm (${n} thread${n === 1 ? '' : 's'})`;
-    } catch {
-      /* fall through */
-    }
-    return 'wasm';
-  }
-  if (name === 'webgpu') {
-    const info = b?.adapterInfo ?? {};
-    const parts = [info.vendor, info.architecture, info.device, info.description]
-      .filter((s: unknown): s is string => typeof s === 'string' && s.length > 0)
-      .map((s: string) => s.toLowerCase());
-    const text = parts.join(' ');
-    if (/llvmpipe|lavapipe|swiftshader|software|cpu/.test(text)) {
-      const which = /swiftshader/.test(text) ? 'SwiftShader' : 'Mesa llvmpipe';
-      return `webgpu (${which}, software)`;
-    }
-    return text.length > 0 ? `webgpu (${parts.join(', ')})` : 'webgpu';
-  }
-  return name;
 }

@@ -21,8 +21,11 @@ function key(backendName: string, kernelName: string): string {
   return `${backendName}/${kernelName}`;
 }
 
-/** Registers the composite kernel of every name in `ALL_KERNELS` that `backendName` lacks. */
-function registerComposites(backendName: string): void {
+/**
+ * Registers the composite kernel of every name in `ALL_KERNELS` that `backendName` lacks (internal;
+ * {@link ensureKernels} and {@link registerFusedKernels} call it).
+ */
+export function registerComposites(backendName: string): void {
   for (const { kernelName, kernelFunc } of compositeKernels) {
     if (tf.getKernel(kernelName, backendName) != null) continue;
     tf.registerKernel({ kernelName, backendName, kernelFunc });

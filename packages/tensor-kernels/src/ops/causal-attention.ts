@@ -76,7 +76,7 @@ export function causalAttention(
   const scale = options.scale ?? 1 / Math.sqrt(dh);
   assertNumber(op, 'options.scale', scale);
   const attrs: AttentionAttrs = { scale };
-  let keyMask = options.keyMask;
+  const keyMask = options.keyMask;
   if (keyMask !== undefined) {
     assertTensor(op, 'options.keyMask', keyMask);
     assertDtype(op, 'options.keyMask', keyMask, 'float32', 'int32', 'bool');

@@ -14,6 +14,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { borrowTensor } from './tensor-info';
 
 const { decodeEinsumEquation, checkEinsumDimSizes, getEinsumComputePath, getEinsumPermutation } = tf.backend_util;
 
@@ -126,22 +127,18 @@ function einsumInScope(
 }
 
 /** The wasm `Einsum` kernel function. */
-export const einsumWasm: tf.KernelFunc = ({ inputs, attrs }) => {
+export const einsumWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { equation } = attrs as unknown as { equation: string };
-  const infos = Object.keys(inputs)
-    .sort((x, y) => Number(x) - Number(y))
-    .map((key) => (inputs as Record<string, tf.TensorInfo>)[key] as tf.TensorInfo);
   const owned: tf.Tensor[] = [];
-  const tensors = infos.map((info) => {
-    if (info instanceof tf.Tensor) return info;
-    const t = tf.engine().makeTensorFromTensorInfo(info);
-    owned.push(t);
-    return t;
-  });
+  const tensors = Object.keys(inputs)
+    .sort((x, y) => Number(x) - Number(y))
+    .map((key) =>
+      borrowTensor((inputs as Record<string, tf.TensorInfo>)[key] as tf.TensorInfo, backend as tf.KernelBackend, owned),
+    );
   try {
     return einsumComposite(equation, tensors);
   } finally {
-    for (const t of owned) t.dispose();
+    tf.dispose(owned);
   }
 };
 

@@ -200,6 +200,27 @@ port.on('message', (data) => {
 });
 `;
 
+/**
+ * The parent's `execArgv` without the flags that would break or slow the CommonJS bootstrap:
+ * `--input-type` (would make eval'd code an ES module) and module hooks (`--import`, `--require`,
+ * `--loader`, `--experimental-loader`: tsx, vitest, … would load in every pthread worker).
+ */
+function bootstrapExecArgv(): string[] {
+  const argv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? [];
+  const dropWithValue = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--input-type']);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (dropWithValue.has(arg)) {
+      i++;
+      continue;
+    }
+    if ([...dropWithValue].some((flag) => arg.startsWith(`${flag}=`))) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
 type NodeWorkerCtor = typeof import('node:worker_threads').Worker;
 type NodeWorkerInstance = import('node:worker_threads').Worker;
 type WorkerOpts = import('node:worker_threads').WorkerOptions;
@@ -216,7 +237,7 @@ export interface NodeWorkerShimDeps {
 /**
  * Builds the web-compatible `Worker` class over `worker_threads.Worker`: `blob:` URLs run through the
  * bootstrap described in the module comment; any other URL or path is handed to `worker_threads.Worker`
- * unchanged. Besides the Node `Worker` API it offers `addEventListener`/`removeEventListener('message' |
+ * unchanged. `ref()` is a no-op (see below). Besides the Node `Worker` API it offers `addEventListener`/`removeEventListener('message' |
  * 'error')` with web-style events.
  */
 export function createWebCompatibleWorker(deps: NodeWorkerShimDeps): NodeWorkerCtor {
@@ -232,7 +253,10 @@ export function createWebCompatibleWorker(deps: NodeWorkerShimDeps): NodeWorkerC
       if (href.startsWith('blob:') && blob === undefined) {
         throw new TypeError(`Worker: url '${href}' does not name a registered Blob (was it revoked?)`);
       }
-      super(blob === undefined ? url : WORKER_BOOTSTRAP, blob === undefined ? options : { ...options, eval: true });
+      super(
+        blob === undefined ? url : WORKER_BOOTSTRAP,
+        blob === undefined ? options : { ...options, eval: true, execArgv: options?.execArgv ?? bootstrapExecArgv() },
+      );
       if (blob === undefined) return;
       this.pendingMessages = [];
       const post = (value: unknown, transfer?: readonly unknown[]): void =>
@@ -246,6 +270,15 @@ export function createWebCompatibleWorker(deps: NodeWorkerShimDeps): NodeWorkerC
         },
         (error: unknown) => this.emit('error', error),
       );
+    }
+
+    /**
+     * A no-op: once `unref`'d, a shimmed worker never holds the process open again. (Emscripten `ref`s a
+     * worker while it runs a pthread; tfjs' XNNPACK pool threads run forever, so `node script.js` would
+     * never exit.)
+     */
+    override ref(): void {
+      /* intentionally empty */
     }
 
     override postMessage(value: unknown, transferList?: readonly unknown[]): void {

@@ -142,9 +142,6 @@ export function registerWasmKernelExtensions(): void {
 
 async function initialise(options: InitWasmOptions): Promise<WasmInitResult> {
   const { threads: requested, wasmPaths } = options;
-  if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) {
-    throw new RangeError(`initWasmBackend: options.threads must be an integer >= 1, got ${String(requested)}`);
-  }
   registerWasmKernelExtensions();
   const proc = nodeProcess();
   const alreadyStarted = tf.engine().registry[WASM] !== undefined;
@@ -213,6 +210,10 @@ async function initialise(options: InitWasmOptions): Promise<WasmInitResult> {
  * @throws {@link BackendUnavailableError} when the backend cannot start.
  */
 export async function initWasmBackend(options: InitWasmOptions = {}): Promise<WasmInitResult> {
+  const { threads } = options;
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1)) {
+    throw new RangeError(`initWasmBackend: options.threads must be an integer >= 1, got ${String(threads)}`);
+  }
   if (initPromise === null) {
     const attempt = initialise(options);
     initPromise = attempt;

@@ -64,13 +64,14 @@ export function logSumExp(x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * `out[n] = x[n, ids[n]]` for x [N, V] and int32 ids [N], by a gather with one batch dimension (no
- * one-hot, no flattened `n * V + id` index that could overflow int32 for large N·V).
+ * `out[n] = x[n, ids[n]]` for x [N, V] and int32 ids [N], by `gatherND` with `(n, ids[n])` index pairs:
+ * no one-hot, and no flattened `n * V + id` index that could overflow int32 for large N·V. (Not
+ * `gather` with `batchDims`: the tfjs-node GatherV2 kernel ignores `batchDims`.)
  */
 export function pickPerRow(x: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor1D {
   const n = x.shape[0];
-  const picked = tf.gather(x, tf.reshape(ids, [n, 1]), 1, 1); // [N, 1]
-  return tf.reshape(picked, [n]);
+  const pairs = tf.stack([tf.range(0, n, 1, 'int32'), ids], 1); // [N, 2]
+  return tf.gatherND(x, pairs) as tf.Tensor1D;
 }
 
 /**

@@ -108,7 +108,8 @@ export function rowWorkgroupSize(cols: number): number {
  * A program with one workgroup of `wg` threads per row. The code sees `row : i32` (row index),
  * `tid : i32` (thread in the row), `valid : bool` (`row < rows`; all threads of a workgroup agree) and
  * `WG` (the workgroup size). Barriers must stay in uniform control flow: guard work with `valid`, never
- * return early.
+ * return early. The uniform struct starts with `rows : i32`, then `uniforms`: the values passed to
+ * {@link runProgram} must start with `i32(rows)`.
  */
 export function rowProgram(
   key: string,
@@ -146,12 +147,12 @@ export function rowProgram(
  * out`. Ends with a barrier, so `buf` may be reused right after. Must run in uniform control flow.
  */
 export function reduceSnippet(buf: string, value: string, op: 'sum' | 'max', out: string): string {
-  const combine = op === 'sum' ? `${buf}[tid] + ${buf}[tid + s]` : `max(${buf}[tid], ${buf}[tid + s])`;
+  const combine = op === 'sum' ? `${buf}[tid] + ${buf}[tid + stride]` : `max(${buf}[tid], ${buf}[tid + stride])`;
   return `
         ${buf}[tid] = ${value};
         workgroupBarrier();
-        for (var s : i32 = WG / 2; s > 0; s = s / 2) {
-          if (tid < s) {
+        for (var stride : i32 = WG / 2; stride > 0; stride = stride / 2) {
+          if (tid < stride) {
             ${buf}[tid] = ${combine};
           }
           workgroupBarrier();
