@@ -38,8 +38,8 @@ import { fmtMs, fmtRatio, measure, PLANS, type Timing, type TimingPlan } from '.
 /** One line for `pnpm bench --help`. */
 export const description = 'matmul GFLOP/s, fused ops vs naive tfjs compositions, vs PyTorch';
 
-/** Python with torch (the pyenv python3 on PATH has none). */
-const TORCH_PYTHON = '/usr/bin/python3';
+/** Python with torch (the pyenv python3 on PATH has none); `QM_BENCH_TORCH_PYTHON` overrides it. */
+const TORCH_PYTHON = process.env['QM_BENCH_TORCH_PYTHON'] ?? '/usr/bin/python3';
 /** Threads PyTorch uses (the wasm backend runs 2). */
 const TORCH_THREADS = 2;
 /** Speed-up the issue asks of the fused ops on wasm for the target cases. */
@@ -224,6 +224,12 @@ export function opCases(quick: boolean): OpCase[] {
 }
 
 // ----------------------------------------------------------------------------------------------- helpers
+
+/** A transient status line on an interactive stderr (nothing when stderr is a file or a pipe). */
+function progress(text: string): void {
+  if (!process.stderr.isTTY) return;
+  process.stderr.write(`\r\x1b[K${text}`);
+}
 
 function asList(o: Outputs): tf.Tensor[] {
   return Array.isArray(o) ? o : [o];
@@ -488,7 +494,9 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
     // 2. fused vs naive
     const results: OpResult[] = [];
     for (const c of cases) {
+      progress(`measuring ${c.op} ${c.name} on ${name}...`);
       const r = await runOpCase(c, name, plan);
+      progress('');
       if (r.error) {
         errors++;
         console.log(`  ${c.op} ${c.name}: ERROR ${r.error}`);

@@ -13,7 +13,7 @@ export interface BenchOptions {
   suites: string[];
   /** Backends to measure, in order. */
   backends: string[];
-  /** Small iteration counts and time budgets (smoke test). */
+  /** Smoke test: few iterations and small time budgets (a suite may also shrink its shapes). */
   quick: boolean;
   /** Where to write the JSON result; undefined: `bench/results/<suite>-<timestamp>.json`. */
   json?: string;
@@ -28,7 +28,7 @@ export class BenchUsageError extends Error {
 export const USAGE = `usage: pnpm bench [suite ...] [--backends cpu,wasm,webgpu] [--quick] [--json <path>]
   suite          one of the bench/<suite>.ts files (default: every suite)
   --backends     comma-separated backends to measure (default: cpu,wasm,webgpu)
-  --quick        small iteration counts and budgets (smoke test)
+  --quick        smoke test: few iterations, small time budgets (suites may also use smaller shapes)
   --json <path>  write the JSON result there (default: bench/results/<suite>-<timestamp>.json)`;
 
 /**

@@ -10,7 +10,7 @@ export interface SuiteContext {
   suite: string;
   /** Backends to measure, in order (`--backends`). */
   backends: string[];
-  /** Small iteration counts (`--quick`). */
+  /** Smoke test (`--quick`): few iterations, small budgets, possibly smaller shapes. */
   quick: boolean;
   /** Where the suite writes its JSON result (atomically, see `writeJsonAtomic`). */
   jsonPath: string;

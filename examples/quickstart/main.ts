@@ -2,7 +2,7 @@
  * `pnpm quickstart`: picks the default backend, reports the choice, and trains one decoder block made of the
  * fused ops of @quarkmed/tensor-kernels, printing loss and throughput.
  *
- *   pnpm quickstart [--backend auto|wasm|cpu|webgpu|tensorflow] [--steps 60] [--seed 1234]
+ *   pnpm quickstart [--backend auto|wasm|cpu|webgpu|tensorflow] [--steps 150] [--seed 1234]
  */
 import { parseArgs } from 'node:util';
 import { runQuickstart } from './src/quickstart';
@@ -11,7 +11,7 @@ import type { BackendName } from '@quarkmed/tensor-kernels';
 const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'auto' },
-    steps: { type: 'string', default: '60' },
+    steps: { type: 'string', default: '150' },
     seed: { type: 'string', default: '1234' },
   },
 });

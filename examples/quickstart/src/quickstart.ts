@@ -32,10 +32,10 @@ export interface QuickstartResult {
  */
 export async function runQuickstart(options: QuickstartOptions = {}): Promise<QuickstartResult> {
   const reporter = options.reporter ?? new ProgressReporter();
-  const steps = options.steps ?? 60;
-  const batch = options.batch ?? 8;
+  const steps = options.steps ?? 150;
+  const batch = options.batch ?? 16;
   const seq = options.seq ?? 32;
-  const lr = options.lr ?? 3e-3;
+  const lr = options.lr ?? 5e-3;
   const seed = options.seed ?? 1234;
   const backend = await initBackend(options.backend ?? 'auto', { log: false });
   reporter.event('backend', { name: backend.name, reason: backend.reason });

@@ -3,6 +3,10 @@
  * (UnsortedSegmentSum, Einsum) and gradients, each checked against tfjs' cpu backend.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -330,5 +334,82 @@ describe('node worker shim', () => {
   it('names the URL when a blob URL is not registered', async () => {
     const Worker = createWebCompatibleWorker(await loadNodeWorkerShimDeps());
     expect(() => new Worker('blob:nodedata:00000000-0000-0000-0000-000000000000')).toThrow(/does not name a registered Blob/);
+  });
+});
+
+const CHROMIUM = process.env.QUARKMED_CHROMIUM ?? '/usr/bin/chromium';
+const RUN_BROWSER = process.env.QUARKMED_REQUIRE_BROWSER === '1' || existsSync(CHROMIUM);
+
+/** The page: initWasmBackend with threads, a transposed matmul, and the gradient of an embedding lookup. */
+const BROWSER_PAGE = `
+import * as tf from '@tensorflow/tfjs-core';
+import { initWasmBackend } from '../../src/backends/wasm/setup-wasm';
+(async () => {
+  try {
+    const init = await initWasmBackend({ threads: 2, wasmPaths: '/wasm/' });
+    const mm = Array.from(await tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.tensor2d([1, 0, 1, 0, 1, 1], [2, 3]), false, true).data());
+    const ids = tf.tensor1d([2, 0, 2], 'int32');
+    const g = tf.grad((e) => tf.sum(tf.mul(tf.gather(e, ids), tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]))))(tf.zeros([3, 2]));
+    window.__result = { init, isolated: self.crossOriginIsolated, backend: tf.getBackend(), mm, grad: Array.from(await g.data()) };
+  } catch (error) {
+    window.__result = { error: String(error && error.stack || error) };
+  }
+})();
+`;
+
+describe.runIf(RUN_BROWSER)('wasm backend in headless Chromium (cross-origin isolated)', () => {
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    const esbuild = await import('esbuild');
+    const built = await esbuild.build({
+      stdin: { contents: BROWSER_PAGE, resolveDir: path.dirname(fileURLToPath(import.meta.url)), loader: 'ts' },
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+    });
+    const js = built.outputFiles[0]!.text;
+    const wasmDist = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+    const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+    const html = '<!doctype html><meta charset="utf-8"><title>wasm</title><script type="module" src="/page.js"></script>';
+    server = createServer((req, res) => {
+      const wasm = /^\/wasm\/(tfjs-backend-wasm[a-z-]*\.wasm)$/.exec(req.url ?? '');
+      if (req.url === '/page.js') res.writeHead(200, { ...isolation, 'content-type': 'text/javascript' }).end(js);
+      else if (req.url === '/') res.writeHead(200, { ...isolation, 'content-type': 'text/html' }).end(html);
+      else if (wasm) res.writeHead(200, { ...isolation, 'content-type': 'application/wasm' }).end(readFileSync(path.join(wasmDist, wasm[1]!)));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('starts with SIMD and 2 threads; transposed matmul and the gather gradient are right', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox'], headless: true });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url);
+      await page.waitForFunction(() => (window as { __result?: unknown }).__result !== undefined, undefined, { timeout: 60_000 });
+      const result = (await page.evaluate(() => (window as { __result?: unknown }).__result)) as Record<string, unknown>;
+      expect(errors).toEqual([]);
+      expect(result.error).toBeUndefined();
+      expect(result.isolated).toBe(true);
+      expect(result.backend).toBe('wasm');
+      expect(result.init).toEqual({ threads: 2, simd: true });
+      expect(result.mm).toEqual([4, 5, 10, 11]);
+      expect(result.grad).toEqual([3, 4, 0, 0, 6, 8]);
+    } finally {
+      await browser.close();
+    }
   });
 });
