@@ -215,7 +215,10 @@ export async function initWasmBackend(options: InitWasmOptions = {}): Promise<Wa
     throw new RangeError(`initWasmBackend: options.threads must be an integer >= 1, got ${String(threads)}`);
   }
   if (initPromise === null) {
-    const attempt = initialise(options);
+    const attempt = initialise(options).catch((error: unknown) => {
+      if (error instanceof BackendUnavailableError) throw error;
+      throw new BackendUnavailableError(WASM, errorMessage(error), { cause: error });
+    });
     initPromise = attempt;
     attempt.catch(() => {
       if (initPromise === attempt) initPromise = null;
