@@ -418,8 +418,24 @@ function torchAvailable(): { ok: boolean; why: string; version?: string } {
   return { ok: true, why: '', version: r.stdout.trim() };
 }
 
-function runTorch(cases: OpCase[], plan: TimingPlan): { torch?: string; threads?: number; results: TorchResult[]; error?: string } {
-  const spec = { threads: TORCH_THREADS, plan, seed: 1234, cases: cases.map((c) => ({ op: c.op, name: c.name, params: c.params })) };
+interface TorchRun {
+  torch?: string;
+  threads?: number;
+  /** The build's BLAS_INFO ('generic': the slow reference BLAS). */
+  blas?: string;
+  matmul?: { n: number; medianMs: number; gflops: number }[];
+  results: TorchResult[];
+  error?: string;
+}
+
+function runTorch(cases: OpCase[], plan: TimingPlan): TorchRun {
+  const spec = {
+    threads: TORCH_THREADS,
+    plan,
+    seed: 1234,
+    matmulSizes: [256, 512, 1024],
+    cases: cases.map((c) => ({ op: c.op, name: c.name, params: c.params })),
+  };
   const r = spawnSync(TORCH_PYTHON, [join(BENCH_DIR, 'torch_kernels.py')], {
     input: JSON.stringify(spec),
     encoding: 'utf8',
@@ -430,7 +446,7 @@ function runTorch(cases: OpCase[], plan: TimingPlan): { torch?: string; threads?
     return { results: [], error: `torch_kernels.py failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
   }
   try {
-    return JSON.parse(r.stdout) as { torch: string; threads: number; results: TorchResult[] };
+    return JSON.parse(r.stdout) as TorchRun;
   } catch (error) {
     return { results: [], error: `torch_kernels.py printed no JSON (${errText(error)})` };
   }
@@ -639,7 +655,7 @@ function printOpTable(label: string, backend: string, results: OpResult[]): void
   );
 }
 
-function printTorchTable(t: { torch?: string; threads?: number; results: TorchResult[] }, ops: OpResult[], statuses: BackendStatus[]): void {
+function printTorchTable(t: TorchRun, ops: OpResult[], statuses: BackendStatus[]): void {
   const started = statuses.filter((s) => s.started);
   const rows: string[][] = [];
   for (const tr of t.results) {
@@ -658,5 +674,9 @@ function printTorchTable(t: { torch?: string; threads?: number; results: TorchRe
   for (const s of started) cols.push({ header: `${s.name} fused`, align: 'right' as never }, { header: 'ours/torch', align: 'right' as never });
   printTable(`3. PyTorch ${t.torch ?? ''} (CPU, float32, ${t.threads ?? TORCH_THREADS} threads): the ratio to beat (ours / torch, lower is better)`, cols, rows, [
     'torch: eager Hugging Face style references (no SDPA in torch 1.13); adamw is torch.optim.AdamW.step()',
+    `torch matmul GFLOP/s: ${(t.matmul ?? []).map((m) => `${m.n}: ${m.gflops.toFixed(2)}`).join(', ') || '-'} (BLAS_INFO=${t.blas ?? 'unknown'})`,
+    ...(t.blas === 'generic'
+      ? ['this torch uses the reference BLAS (Debian build): matmul-bound ops (attention) are far slower than with a PyPI/MKL wheel']
+      : []),
   ]);
 }

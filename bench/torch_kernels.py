@@ -8,6 +8,7 @@ Run by bench/kernels.ts with the system Python (the one with torch)::
 The spec (JSON on stdin) lists the cases, with the same shapes bench/kernels.ts uses::
 
     {"threads": 2, "plan": {"warmup": 2, "minIters": 5, "maxIters": 50, "budgetMs": 2000},
+     "matmulSizes": [256, 512, 1024],
      "cases": [{"op": "causalAttention", "name": "...", "params": {"b": 8, "hq": 8, ...}}, ...]}
 
 For every case it times the forward pass and forward+backward (``torch.autograd.grad`` of the output
@@ -20,12 +21,17 @@ RoPE, matmul + masked_fill + softmax attention with ``repeat_interleave`` for GQ
 
 It prints one JSON object on stdout::
 
-    {"torch": "1.13.0", "threads": 2, "results": [{"op", "name", "fwdMs", "fwdBwdMs"|null, ...}]}
+    {"torch": "1.13.0", "threads": 2, "blas": "generic", "matmul": [{"n", "medianMs", "gflops"}],
+     "results": [{"op", "name", "fwdMs", "fwdBwdMs"|null, ...}]}
+
+``blas`` is the build's BLAS_INFO: Debian's torch uses the reference BLAS ("generic", ~8 GFLOP/s at
+1024 on 2 threads), so matmul-bound ops (attention) are much slower than with a PyPI (MKL) wheel.
 """
 from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 import time
 
@@ -177,6 +183,24 @@ def run_case(case, plan, g):
     return out
 
 
+def blas_info():
+    """BLAS_INFO from the build configuration ('generic' is the slow reference BLAS of Debian's build)."""
+    m = re.search(r'BLAS_INFO=([^,\s]+)', torch.__config__.show())
+    return m.group(1) if m else 'unknown'
+
+
+def matmul_rates(sizes, plan, g):
+    """GFLOP/s of a square float32 matmul per size (context for the matmul-bound ops)."""
+    out = []
+    for n in sizes:
+        a = torch.rand((n, n), generator=g)
+        b = torch.rand((n, n), generator=g)
+        with torch.no_grad():
+            t = measure(lambda: torch.matmul(a, b), plan)
+        out.append({'n': n, 'medianMs': t['medianMs'], 'gflops': 2 * n ** 3 / (t['medianMs'] * 1e6)})
+    return out
+
+
 def main():
     spec = json.load(sys.stdin)
     threads = int(spec.get('threads', 2))
@@ -190,7 +214,9 @@ def main():
             results.append(run_case(case, plan, g))
         except Exception as e:  # report and go on: one failing case must not hide the others
             results.append({'op': case['op'], 'name': case['name'], 'error': f'{type(e).__name__}: {e}'})
-    json.dump({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'results': results}, sys.stdout)
+    matmul = matmul_rates(spec.get('matmulSizes', []), plan, g)
+    json.dump({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas_info(),
+               'matmul': matmul, 'results': results}, sys.stdout)
     sys.stdout.write('\n')
 
 

@@ -1,6 +1,7 @@
 export { initBackend } from './backends/init-backend';
 export type { BackendName, BackendChoice, InitBackendOptions } from './backends/init-backend';
 export { BackendUnavailableError } from './backends/errors';
+export { releaseWebGPU } from './backends/webgpu/index';
 export { registerFusedKernels } from './kernels/register';
 export * as kernelNames from './kernels/names';
 export type { RmsNormAttrs, AttentionAttrs, CrossEntropyAttrs, AdamWAttrs } from './kernels/names';

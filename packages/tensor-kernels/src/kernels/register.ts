@@ -40,48 +40,18 @@ export function registerComposites(backendName: string): void {
 }
 
 /**
- * Whether `error` says that the module `specifier` itself (not one it imports) does not exist. Node
- * (`ERR_MODULE_NOT_FOUND`, "Cannot find module '<path>' imported from <importer>"), Vite/vitest ("Failed
- * to load url <path>") and browsers ("Failed to fetch dynamically imported module: <url>") word it
- * differently; in each the missing module's path comes before any "imported from".
- */
-export function isMissingModule(error: unknown, specifier: string): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  const message = error.message;
-  const notFound =
-    code === 'ERR_MODULE_NOT_FOUND' ||
-    code === 'MODULE_NOT_FOUND' ||
-    /Cannot find module|Failed to load url|Failed to fetch dynamically imported module|Failed to resolve import|Could not resolve/i.test(
-      message,
-    );
-  if (!notFound) return false;
-  const missing = message.split(/ imported from | \(resolved id:|\n/)[0] ?? message;
-  const tail = specifier.replace(/^\.\//, '');
-  return new RegExp(`${tail.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.[cm]?[jt]s)?['"]?\\s*(\\)|$)`).test(missing.trim());
-}
-
-/**
- * The specialised kernels of `backendName` (empty for backends without any). A specialised module that
- * does not exist (yet) means "no specialised kernels"; any other failure to load it is rethrown.
+ * The specialised kernels of `backendName` (empty for backends without any), loaded lazily so that cpu users
+ * never load the WGSL programs and webgpu users never compile the SIMD module. wasm kernels are used only where
+ * the runtime validates wasm SIMD (tfjs falls back to its non-SIMD build there, and so do we: composites).
  */
 async function loadSpecialised(backendName: string): Promise<tf.KernelConfig[]> {
   if (backendName === 'wasm') {
-    try {
-      return (await import('./wasm/index')).wasmKernelConfigs;
-    } catch (error) {
-      if (isMissingModule(error, './wasm/index')) return [];
-      throw error;
-    }
+    const wasm = await import('./wasm/index');
+    if (!wasm.simdKernelsSupported()) return [];
+    await wasm.initSimdKernels();
+    return wasm.wasmKernelConfigs;
   }
-  if (backendName === 'webgpu') {
-    try {
-      return (await import('./webgpu/index')).webgpuKernelConfigs;
-    } catch (error) {
-      if (isMissingModule(error, './webgpu/index')) return [];
-      throw error;
-    }
-  }
+  if (backendName === 'webgpu') return (await import('./webgpu/index')).webgpuKernelConfigs;
   return [];
 }
 

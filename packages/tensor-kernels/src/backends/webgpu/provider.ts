@@ -62,7 +62,7 @@ let dawnModule: Promise<DawnModule> | undefined;
 const dawnCreated = new WeakSet<object>();
 
 /**
- * Loads Dawn (`webgpu` npm package) once. Sets `EGL_PLATFORM=surfaceless` first when unset, so that
+ * Loads Dawn (`webgpu` npm package) once. Sets `EGL_PLATFORM=surfaceless` (and `XDG_RUNTIME_DIR=/tmp`) first when unset, so that
  * Mesa's GLES driver (llvmpipe) works without a display.
  *
  * @throws {@link BackendUnavailableError} when the package is not installed or fails to load.
@@ -71,6 +71,8 @@ export function loadDawn(): Promise<DawnModule> {
   if (dawnModule === undefined) {
     const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
     if (env !== undefined && env['EGL_PLATFORM'] === undefined) env['EGL_PLATFORM'] = 'surfaceless';
+    // Mesa complains on stderr ("XDG_RUNTIME_DIR is invalid") when it is unset, as on headless servers.
+    if (env !== undefined && env['XDG_RUNTIME_DIR'] === undefined) env['XDG_RUNTIME_DIR'] = '/tmp';
     dawnModule = importOptional('webgpu').then(
       (mod) => {
         const m = mod as Partial<DawnModule> & { default?: Partial<DawnModule> };
