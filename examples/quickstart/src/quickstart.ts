@@ -44,7 +44,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
   const model = new TinyBlock(config, seed);
   reporter.event('model', { ...config, parameters: model.parameterCount() });
   const vars = Object.values(model.params);
-  const moments = vars.map((v) => ({ m: tf.zerosLike(v), v: tf.zerosLike(v) }));
+  const moments: { m: tf.Tensor; v: tf.Tensor }[] = vars.map((v) => ({ m: tf.zerosLike(v), v: tf.zerosLike(v) }));
   const rand = mulberry32(seed);
   const losses: number[] = [];
   let tokens = 0;
