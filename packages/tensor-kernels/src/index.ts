@@ -1,4 +1,4 @@
-export { initBackend } from './backends/init-backend';
+export { initBackend, BACKEND_NAMES } from './backends/init-backend';
 export type { BackendName, BackendChoice, InitBackendOptions } from './backends/init-backend';
 export { BackendUnavailableError } from './backends/errors';
 export { releaseWebGPU } from './backends/webgpu/index';
