@@ -18,6 +18,7 @@
 
 /* Softmax of one row in place; returns 0 when the row has no allowed key (then the row is zeroed). */
 static int softmax_row(float *s, const float *mk, int lim, int L, float scale) {
+  const qm_expc c = qm_exp_consts();
   const v128_t sc = wasm_f32x4_splat(scale);
   const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
   const v128_t zero = wasm_f32x4_splat(0.f);
@@ -50,7 +51,7 @@ static int softmax_row(float *s, const float *mk, int lim, int L, float scale) {
   if (mk) {
     for (; j + 4 <= lim; j += 4) {
       v128_t keep = wasm_f32x4_ne(wasm_v128_load(mk + j), zero);
-      v128_t e = qm_exp4(wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(s + j), sc), mm));
+      v128_t e = qm_exp4(wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(s + j), sc), mm), &c);
       e = wasm_v128_and(e, keep);
       wasm_v128_store(s + j, e);
       acc = wasm_f32x4_add(acc, e);
@@ -63,7 +64,7 @@ static int softmax_row(float *s, const float *mk, int lim, int L, float scale) {
     }
   } else {
     for (; j + 4 <= lim; j += 4) {
-      v128_t e = qm_exp4(wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(s + j), sc), mm));
+      v128_t e = qm_exp4(wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(s + j), sc), mm), &c);
       wasm_v128_store(s + j, e);
       acc = wasm_f32x4_add(acc, e);
     }

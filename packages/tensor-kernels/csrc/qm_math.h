@@ -12,34 +12,74 @@
 #define QM_INLINE static inline __attribute__((always_inline))
 
 /*
- * exp(x) for 4 lanes: n = round(x / ln2), r = x - n ln2 (Cody-Waite split), exp(r) by its degree-7 Taylor
- * polynomial on |r| <= ln2/2 (truncation error < 2e-8), result scaled by 2^n built in the exponent bits.
- * Inputs are clamped to [-87.3, 88.3]; below -87.3 the result is exactly 0 (so exp(-inf) = 0).
- * Relative error < 3e-7 over the whole range.
+ * Hides a value from the optimiser so that it stays in a local. Used on vector constants hoisted out of
+ * loops: clang otherwise re-emits `v128.const` at every use, and V8 materialises each one through
+ * general-purpose registers (about 4 instructions) on every iteration, which made the exp loops ~2x slower.
  */
-QM_INLINE v128_t qm_exp4(v128_t x) {
-  const v128_t lo = wasm_f32x4_splat(-87.3f);
-  const v128_t hi = wasm_f32x4_splat(88.3f);
-  v128_t underflow = wasm_f32x4_lt(x, lo);
-  x = wasm_f32x4_pmax(lo, wasm_f32x4_pmin(hi, x));
-  v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
-  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
-  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
-  v128_t p = wasm_f32x4_splat(1.0f / 5040.0f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 720.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 120.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 24.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 6.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0.5f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
-  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
-  v128_t y = wasm_f32x4_mul(p, e);
-  return wasm_v128_andnot(y, underflow);
+QM_INLINE v128_t qm_keep(v128_t v) {
+  __asm__("" : "+r"(v));
+  return v;
+}
+
+/* The constants of qm_exp4, built once per kernel (before its loops) with qm_exp_consts(). */
+typedef struct {
+  v128_t lo, hi, log2e, magic, ln2hi, ln2lo, p0, p1, p2, p3, p4, p5, one;
+} qm_expc;
+
+QM_INLINE qm_expc qm_exp_consts(void) {
+  qm_expc c;
+  c.lo = qm_keep(wasm_f32x4_splat(-87.3f));
+  c.hi = qm_keep(wasm_f32x4_splat(88.3f));
+  c.log2e = qm_keep(wasm_f32x4_splat(1.44269504088896341f));
+  c.magic = qm_keep(wasm_f32x4_splat(12583039.0f)); /* 1.5 * 2^23 + 127 */
+  c.ln2hi = qm_keep(wasm_f32x4_splat(0.693359375f));
+  c.ln2lo = qm_keep(wasm_f32x4_splat(-2.12194440e-4f));
+  c.p0 = qm_keep(wasm_f32x4_splat(1.9875691500e-4f));
+  c.p1 = qm_keep(wasm_f32x4_splat(1.3981999507e-3f));
+  c.p2 = qm_keep(wasm_f32x4_splat(8.3334519073e-3f));
+  c.p3 = qm_keep(wasm_f32x4_splat(4.1665795894e-2f));
+  c.p4 = qm_keep(wasm_f32x4_splat(1.6666665459e-1f));
+  c.p5 = qm_keep(wasm_f32x4_splat(5.0000001201e-1f));
+  c.one = qm_keep(wasm_f32x4_splat(1.0f));
+  return c;
+}
+
+/*
+ * exp(x) for 4 lanes without the underflow flush: x is clamped to [-87.3, 88.3] (so exp(-inf) is
+ * ~1e-38, not 0). n = round(x / ln2) by the magic-number trick (x log2e + 1.5 2^23 + 127 leaves n + 127
+ * in the low mantissa bits, which a shift by 23 turns into the exponent of 2^n: no float->int
+ * conversion, no rounding instruction), r = x - n ln2 (Cody-Waite split), exp(r) = 1 + r + r^2 p(r) with
+ * Cephes' degree-5 minimax p on |r| <= ln2/2. Relative error < 2e-7 over the clamped range.
+ */
+QM_INLINE v128_t qm_exp4_noflush(v128_t x, const qm_expc *c) {
+  x = wasm_f32x4_pmax(c->lo, wasm_f32x4_pmin(c->hi, x));
+  v128_t v = wasm_f32x4_add(wasm_f32x4_mul(x, c->log2e), c->magic);
+  v128_t n = wasm_f32x4_sub(v, c->magic);
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, c->ln2hi));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, c->ln2lo));
+  v128_t p = wasm_f32x4_add(wasm_f32x4_mul(c->p0, r), c->p1);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), c->p2);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), c->p3);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), c->p4);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), c->p5);
+  v128_t y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), c->one);
+  return wasm_f32x4_mul(y, wasm_i32x4_shl(v, 23));
+}
+
+/*
+ * exp(x) for 4 lanes: qm_exp4_noflush with results below exp(-87.3) flushed to exactly 0 (so
+ * exp(-inf) = 0, as the masked softmaxes need). Relative error < 3e-7 over [-87.3, 88.3].
+ */
+QM_INLINE v128_t qm_exp4(v128_t x, const qm_expc *c) {
+  v128_t underflow = wasm_f32x4_lt(x, c->lo);
+  return wasm_v128_andnot(qm_exp4_noflush(x, c), underflow);
 }
 
 /* Scalar exp through the vector path (tails of rows). */
-QM_INLINE float qm_exp1(float x) { return wasm_f32x4_extract_lane(qm_exp4(wasm_f32x4_splat(x)), 0); }
+QM_INLINE float qm_exp1(float x) {
+  qm_expc c = qm_exp_consts();
+  return wasm_f32x4_extract_lane(qm_exp4(wasm_f32x4_splat(x), &c), 0);
+}
 
 QM_INLINE float qm_hmax4(v128_t v) {
   v = wasm_f32x4_pmax(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));

@@ -1,6 +1,8 @@
 /*
  * Row-wise and elementwise kernels: RMSNorm, RoPE, SwiGLU, cross-entropy, token log-probs, AdamW.
- * All pointers are byte offsets into this module's own linear memory, laid out by the JS side.
+ * All pointers are byte offsets into the module's linear memory: its own (copy path) or tfjs' wasm heap,
+ * imported (zero-copy path: the tensors' own buffers). Kernels must use no C stack and no static data
+ * (scripts/build-wasm-kernels.mjs checks) and must not write their inputs.
  * Semantics: docs/guides/kernels.md.
  */
 #include "qm_math.h"
@@ -101,41 +103,68 @@ void qm_rope(const float *x, const float *cs, const float *sn, float *y, int B, 
 
 /* ---------------------------------------------------------------- SwiGLU */
 
-QM_INLINE v128_t sigmoid4(v128_t g) {
-  const v128_t one = wasm_f32x4_splat(1.f);
-  return wasm_f32x4_div(one, wasm_f32x4_add(one, qm_exp4(wasm_f32x4_neg(g))));
+/* 1 + exp(-g): the denominator of sigmoid(g) (no flush needed: exp(-g) >= ~1e-38 > 0 is harmless here). */
+QM_INLINE v128_t sig_den4(v128_t g, const qm_expc *c) { return wasm_f32x4_add(c->one, qm_exp4_noflush(wasm_f32x4_neg(g), c)); }
+
+/* Loads the first k < 4 floats of p into a vector (the rest 0), without reading past p + k. */
+QM_INLINE v128_t load_part(const float *p, int k) {
+  v128_t v = wasm_f32x4_splat(0.f);
+  v = wasm_f32x4_replace_lane(v, 0, p[0]);
+  if (k > 1) v = wasm_f32x4_replace_lane(v, 1, p[1]);
+  if (k > 2) v = wasm_f32x4_replace_lane(v, 2, p[2]);
+  return v;
+}
+
+/* Stores the first k < 4 lanes of v to p. */
+QM_INLINE void store_part(float *p, v128_t v, int k) {
+  p[0] = wasm_f32x4_extract_lane(v, 0);
+  if (k > 1) p[1] = wasm_f32x4_extract_lane(v, 1);
+  if (k > 2) p[2] = wasm_f32x4_extract_lane(v, 2);
+}
+
+/* y = g u sigmoid(g) = g u / (1 + exp(-g)): one division per 4 lanes. */
+QM_INLINE v128_t swiglu4(v128_t g, v128_t u, const qm_expc *c) {
+  return wasm_f32x4_div(wasm_f32x4_mul(g, u), sig_den4(g, c));
 }
 
 QM_EXPORT(qm_swiglu_fwd)
 void qm_swiglu_fwd(const float *gate, const float *up, float *y, int n) {
+  const qm_expc c = qm_exp_consts();
   int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    v128_t g = wasm_v128_load(gate + i);
-    wasm_v128_store(y + i, wasm_f32x4_mul(wasm_f32x4_mul(g, sigmoid4(g)), wasm_v128_load(up + i)));
+  for (; i + 8 <= n; i += 8) {
+    v128_t y0 = swiglu4(wasm_v128_load(gate + i), wasm_v128_load(up + i), &c);
+    v128_t y1 = swiglu4(wasm_v128_load(gate + i + 4), wasm_v128_load(up + i + 4), &c);
+    wasm_v128_store(y + i, y0);
+    wasm_v128_store(y + i + 4, y1);
   }
-  for (; i < n; ++i) {
-    float g = gate[i];
-    float s = 1.f / (1.f + qm_exp1(-g));
-    y[i] = g * s * up[i];
-  }
+  for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, swiglu4(wasm_v128_load(gate + i), wasm_v128_load(up + i), &c));
+  if (i < n) store_part(y + i, swiglu4(load_part(gate + i, n - i), load_part(up + i, n - i), &c), n - i);
+}
+
+/* s = sigmoid(g); dup = dy g s; dgate = dy u s (1 + g (1 - s)). */
+QM_INLINE void swiglu_bwd4(v128_t d, v128_t g, v128_t u, v128_t *dg, v128_t *du, const qm_expc *c) {
+  const v128_t one = c->one;
+  v128_t s = wasm_f32x4_div(one, sig_den4(g, c));
+  v128_t ds = wasm_f32x4_mul(d, s);
+  *du = wasm_f32x4_mul(ds, g);
+  *dg = wasm_f32x4_mul(wasm_f32x4_mul(ds, u), wasm_f32x4_add(one, wasm_f32x4_mul(g, wasm_f32x4_sub(one, s))));
 }
 
 QM_EXPORT(qm_swiglu_bwd)
 void qm_swiglu_bwd(const float *dy, const float *gate, const float *up, float *dgate, float *dup, int n) {
-  const v128_t one = wasm_f32x4_splat(1.f);
+  const qm_expc c = qm_exp_consts();
   int i = 0;
+  v128_t dg, du;
   for (; i + 4 <= n; i += 4) {
-    v128_t g = wasm_v128_load(gate + i), u = wasm_v128_load(up + i), d = wasm_v128_load(dy + i);
-    v128_t s = sigmoid4(g);
-    wasm_v128_store(dup + i, wasm_f32x4_mul(wasm_f32x4_mul(d, g), s));
-    v128_t t = wasm_f32x4_add(one, wasm_f32x4_mul(g, wasm_f32x4_sub(one, s)));
-    wasm_v128_store(dgate + i, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(d, u), s), t));
+    swiglu_bwd4(wasm_v128_load(dy + i), wasm_v128_load(gate + i), wasm_v128_load(up + i), &dg, &du, &c);
+    wasm_v128_store(dgate + i, dg);
+    wasm_v128_store(dup + i, du);
   }
-  for (; i < n; ++i) {
-    float g = gate[i], u = up[i], d = dy[i];
-    float s = 1.f / (1.f + qm_exp1(-g));
-    dup[i] = d * g * s;
-    dgate[i] = d * u * s * (1.f + g * (1.f - s));
+  if (i < n) {
+    int k = n - i;
+    swiglu_bwd4(load_part(dy + i, k), load_part(gate + i, k), load_part(up + i, k), &dg, &du, &c);
+    store_part(dgate + i, dg, k);
+    store_part(dup + i, du, k);
   }
 }
 
@@ -154,8 +183,9 @@ static inline float row_max(const float *x, int V) {
 static inline float sum_exp(const float *x, int V, float m) {
   v128_t mv = wasm_f32x4_splat(m);
   v128_t acc = wasm_f32x4_splat(0.f);
+  const qm_expc c = qm_exp_consts();
   int j = 0;
-  for (; j + 4 <= V; j += 4) acc = wasm_f32x4_add(acc, qm_exp4(wasm_f32x4_sub(wasm_v128_load(x + j), mv)));
+  for (; j + 4 <= V; j += 4) acc = wasm_f32x4_add(acc, qm_exp4(wasm_f32x4_sub(wasm_v128_load(x + j), mv), &c));
   float s = qm_hsum4(acc);
   for (; j < V; ++j) s += qm_exp1(x[j] - m);
   return s;
@@ -182,14 +212,15 @@ static double row_lse(const float *x, int V) {
   return (double)m + qm_log(s);
 }
 
-/* out = c · softmax(x): max pass, exp pass writing out and summing, scale pass. */
-static void softmax_row_scaled(const float *x, float *out, int V, float c) {
+/* out = scale · softmax(x): max pass, exp pass writing out and summing, scale pass. */
+static void softmax_row_scaled(const float *x, float *out, int V, float scale) {
+  const qm_expc c = qm_exp_consts();
   float m = row_max(x, V);
   v128_t mv = wasm_f32x4_splat(m);
   v128_t acc = wasm_f32x4_splat(0.f);
   int j = 0;
   for (; j + 4 <= V; j += 4) {
-    v128_t e = qm_exp4(wasm_f32x4_sub(wasm_v128_load(x + j), mv));
+    v128_t e = qm_exp4(wasm_f32x4_sub(wasm_v128_load(x + j), mv), &c);
     wasm_v128_store(out + j, e);
     acc = wasm_f32x4_add(acc, e);
   }
@@ -199,7 +230,7 @@ static void softmax_row_scaled(const float *x, float *out, int V, float c) {
     out[j] = e;
     s += e;
   }
-  float k = c / s;
+  float k = scale / s;
   v128_t kv = wasm_f32x4_splat(k);
   j = 0;
   for (; j + 4 <= V; j += 4) wasm_v128_store(out + j, wasm_f32x4_mul(wasm_v128_load(out + j), kv));
@@ -275,10 +306,13 @@ void qm_tlp_bwd(const float *dy, const float *logits, const int *ids, float *out
 
 /* ---------------------------------------------------------------- AdamW */
 
-/* In place on p, m, v. bc1 = 1 - β1^step, bc2 = 1 - β2^step. */
+/*
+ * Reads p, g, m, v and writes the updated values to po, mo, vo (which may alias p, m, v: each element is
+ * read before it is written). bc1 = 1 - β1^step, bc2 = 1 - β2^step.
+ */
 QM_EXPORT(qm_adamw)
-void qm_adamw(float *p, const float *g, float *m, float *v, int n, float lr, float b1, float b2, float eps, float wd,
-              float bc1, float bc2) {
+void qm_adamw(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, int n,
+              float lr, float b1, float b2, float eps, float wd, float bc1, float bc2) {
   const v128_t decay = wasm_f32x4_splat(1.f - lr * wd);
   const v128_t b1v = wasm_f32x4_splat(b1), b2v = wasm_f32x4_splat(b2);
   const v128_t c1 = wasm_f32x4_splat(1.f - b1), c2 = wasm_f32x4_splat(1.f - b2);
@@ -290,18 +324,18 @@ void qm_adamw(float *p, const float *g, float *m, float *v, int n, float lr, flo
     v128_t vv = wasm_f32x4_add(wasm_f32x4_mul(b2v, wasm_v128_load(v + i)), wasm_f32x4_mul(c2, wasm_f32x4_mul(gv, gv)));
     v128_t den = wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_mul(vv, ib2)), ev);
     v128_t pv = wasm_f32x4_mul(wasm_v128_load(p + i), decay);
-    wasm_v128_store(p + i, wasm_f32x4_sub(pv, wasm_f32x4_div(wasm_f32x4_mul(step, mv), den)));
-    wasm_v128_store(m + i, mv);
-    wasm_v128_store(v + i, vv);
+    wasm_v128_store(po + i, wasm_f32x4_sub(pv, wasm_f32x4_div(wasm_f32x4_mul(step, mv), den)));
+    wasm_v128_store(mo + i, mv);
+    wasm_v128_store(vo + i, vv);
   }
   for (; i < n; ++i) {
     float gv = g[i];
     float mv = b1 * m[i] + (1.f - b1) * gv;
     float vv = b2 * v[i] + (1.f - b2) * gv * gv;
     float den = __builtin_sqrtf(vv / bc2) + eps;
-    p[i] = p[i] * (1.f - lr * wd) - (lr / bc1) * mv / den;
-    m[i] = mv;
-    v[i] = vv;
+    po[i] = p[i] * (1.f - lr * wd) - (lr / bc1) * mv / den;
+    mo[i] = mv;
+    vo[i] = vv;
   }
 }
 
@@ -311,7 +345,8 @@ void qm_adamw(float *p, const float *g, float *m, float *v, int n, float lr, flo
 QM_EXPORT(qm_vexp)
 void qm_vexp(const float *x, float *y, int n) {
   int i = 0;
-  for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, qm_exp4(wasm_v128_load(x + i)));
+  const qm_expc c = qm_exp_consts();
+  for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, qm_exp4(wasm_v128_load(x + i), &c));
   for (; i < n; ++i) y[i] = qm_exp1(x[i]);
 }
 

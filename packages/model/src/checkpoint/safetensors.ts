@@ -150,7 +150,10 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number, fil
     }
     tensors.set(name, parseEntry(name, value, dataSize, file));
   }
-  const byOffset = [...tensors.entries()].sort((a, b) => a[1].dataOffsets[0] - b[1].dataOffsets[0]);
+  // Empty tensors occupy no bytes and overlap nothing.
+  const byOffset = [...tensors.entries()]
+    .filter(([, e]) => e.dataOffsets[1] > e.dataOffsets[0])
+    .sort((a, b) => a[1].dataOffsets[0] - b[1].dataOffsets[0]);
   for (let i = 1; i < byOffset.length; i++) {
     const [prevName, prev] = byOffset[i - 1]!;
     const [name, entry] = byOffset[i]!;
@@ -220,9 +223,14 @@ function halfTable(): Float32Array {
   return table;
 }
 
-/** Little-endian view: a copy aligned for typed arrays (bytes of a file may sit at any offset). */
+/**
+ * A copy in a fresh buffer, aligned for typed arrays (bytes of a file may sit at any offset). Not
+ * `bytes.slice()`: on a Node `Buffer` that is a view into a shared pool.
+ */
 function aligned(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer;
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy.buffer;
 }
 
 /**

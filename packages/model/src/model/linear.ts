@@ -45,8 +45,9 @@ export class Linear {
 
   /** `x · W (+ adapter.delta(x, training))` for `x` `[N, in]`; returns `[N, out]`. */
   apply(x: tf.Tensor2D, ctx: LinearContext): tf.Tensor2D {
-    const y = tf.matMul(x, this.weight as tf.Tensor2D);
+    const y: tf.Tensor2D = tf.matMul(x, this.weight as tf.Tensor2D);
     if (this.adapter === undefined || !ctx.adaptersEnabled) return y;
-    return tf.tidy(() => tf.add(y, this.adapter!.delta(x, ctx.training)) as tf.Tensor2D);
+    const adapter = this.adapter;
+    return tf.tidy((): tf.Tensor2D => tf.add(y, adapter.delta(x, ctx.training)));
   }
 }

@@ -56,7 +56,8 @@ export function topKSelection(probs: Float32Array | Int32Array | Uint8Array, n: 
  *   that is zero outside the top-k.
  * - Dispatch is sparse: each expert gathers only the rows routed to it (`tf.gather`), runs its SwiGLU MLP,
  *   scales by the routing weight, and the results are summed back per token (`tf.unsortedSegmentSum`), so
- *   the cost is `topK / E` of running every expert on every token. The top-k choice is read back to the
+ *   the cost is `topK / E` of running every expert on every token. An expert that no token chose runs on
+ *   one row with weight 0, so its weights still get a (zero) gradient from `tf.variableGrads`. The top-k choice is read back to the
  *   CPU (a synchronous read of the router probabilities).
  * - Gradients reach the router through the renormalised weights and the auxiliary losses; the top-k
  *   choice itself is piecewise constant.
@@ -82,11 +83,12 @@ export function moeForward(x: tf.Tensor2D, m: MoeModules, ctx: LinearContext, to
   const parts: tf.Tensor2D[] = [];
   const segs: number[] = [];
   for (let e = 0; e < numExperts; e++) {
-    const r = rows[e]!;
-    if (r.length === 0) continue;
+    // An expert no token chose still runs on one row with weight 0, so that every variable (and adapter)
+    // stays connected to the loss: its gradient is zeros rather than missing from tf.variableGrads.
+    const r = rows[e]!.length > 0 ? rows[e]! : [0];
     const idx = tf.tensor1d(r, 'int32');
     const xe = tf.gather(x, idx) as tf.Tensor2D;
-    const we = tf.gather(tf.slice(weights, [0, e], [n, 1]), idx);
+    const we = rows[e]!.length > 0 ? tf.gather(tf.slice(weights, [0, e], [n, 1]), idx) : tf.zeros([1, 1]);
     parts.push(tf.mul(swigluMlp(xe, m.experts[e]!, ctx), we));
     for (const i of r) segs.push(i);
   }

@@ -142,7 +142,7 @@ describe('processLogits / sampleNext', () => {
     // penalty 2 on id 0: 4 → 2, so ids 0 and 1 tie at 2; temperature 2 halves: [1, 1, 0.5, 0]; top-k 3 drops id 3
     const out = processLogits(row, [0], { repetitionPenalty: 2, temperature: 2, topK: 3 });
     expect([...out]).toEqual([1, 1, 0.5, -Infinity]);
-    // top-p 0.5 then keeps the two tied tokens (0.5 each of the top-3 mass would need both: p(0)=0.38 < 0.5)
+    // top-p 0.5 then keeps the two tied tokens: p(0) = p(1) = 0.384 after top-k, so one alone is < 0.5
     expect(kept(processLogits(row, [0], { repetitionPenalty: 2, temperature: 2, topK: 3, topP: 0.5 }))).toEqual([0, 1]);
   });
 

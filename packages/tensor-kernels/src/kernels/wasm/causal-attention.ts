@@ -12,7 +12,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { CausalAttention, CausalAttentionGrad, type AttentionAttrs } from '../names';
-import { emit, sizeOf, stage, type BackendWasm } from './common';
+import { kernelCall, type BackendWasm } from './common';
 import { getSimdKernels } from './simd-module';
 
 function dimsOf(q: TensorInfo, k: TensorInfo) {
@@ -24,14 +24,13 @@ function dimsOf(q: TensorInfo, k: TensorInfo) {
 const attentionFwd: KernelFunc = ({ inputs, attrs, backend }) => {
   const { q, k, v, keyMask } = inputs as { q: TensorInfo; k: TensorInfo; v: TensorInfo; keyMask?: TensorInfo };
   const { scale } = attrs as unknown as AttentionAttrs;
-  const be = backend as BackendWasm;
   const { B, Hq, Hkv, Tq, Tk, Dh } = dimsOf(q, k);
   const scratch = getSimdKernels().fn.qm_attn_scratch_bytes(Tk, Dh);
   const ins = [{ t: q }, { t: k }, { t: v }, ...(keyMask ? [{ t: keyMask }] : [])];
-  const { k: m, off } = stage(be, ins, [sizeOf(q.shape) * 4, scratch]);
-  const n = ins.length;
-  m.fn.qm_attn_fwd(off[0]!, off[1]!, off[2]!, keyMask ? off[3]! : 0, off[n]!, off[n + 1]!, B, Hq, Hkv, Tq, Tk, Dh, scale);
-  return emit(be, m, off[n]!, q.shape.slice());
+  const { outputs } = kernelCall(backend as BackendWasm, ins, [{ shape: q.shape.slice() }], [scratch], (p) =>
+    p.fn.qm_attn_fwd(p.in[0]!, p.in[1]!, p.in[2]!, keyMask ? p.in[3]! : 0, p.out[0]!, p.scratch[0]!, B, Hq, Hkv, Tq, Tk, Dh, scale),
+  );
+  return outputs[0]!;
 };
 
 const attentionBwd: KernelFunc = ({ inputs, attrs, backend }) => {
@@ -43,17 +42,31 @@ const attentionBwd: KernelFunc = ({ inputs, attrs, backend }) => {
     keyMask?: TensorInfo;
   };
   const { scale } = attrs as unknown as AttentionAttrs;
-  const be = backend as BackendWasm;
   const { B, Hq, Hkv, Tq, Tk, Dh } = dimsOf(q, k);
   const scratch = getSimdKernels().fn.qm_attn_scratch_bytes(Tk, Dh);
   const ins = [{ t: dy }, { t: q }, { t: k }, { t: v }, ...(keyMask ? [{ t: keyMask }] : [])];
-  const qBytes = sizeOf(q.shape) * 4;
-  const kBytes = sizeOf(k.shape) * 4;
-  const { k: m, off } = stage(be, ins, [qBytes, kBytes, kBytes, scratch]);
-  const n = ins.length;
-  const [dq, dk, dv, scr] = [off[n]!, off[n + 1]!, off[n + 2]!, off[n + 3]!];
-  m.fn.qm_attn_bwd(off[0]!, off[1]!, off[2]!, off[3]!, keyMask ? off[4]! : 0, dq, dk, dv, scr, B, Hq, Hkv, Tq, Tk, Dh, scale);
-  return [emit(be, m, dq, q.shape.slice()), emit(be, m, dk, k.shape.slice()), emit(be, m, dv, v.shape.slice())];
+  const outs = [{ shape: q.shape.slice() }, { shape: k.shape.slice() }, { shape: v.shape.slice() }];
+  const { outputs } = kernelCall(backend as BackendWasm, ins, outs, [scratch], (p) =>
+    p.fn.qm_attn_bwd(
+      p.in[0]!,
+      p.in[1]!,
+      p.in[2]!,
+      p.in[3]!,
+      keyMask ? p.in[4]! : 0,
+      p.out[0]!,
+      p.out[1]!,
+      p.out[2]!,
+      p.scratch[0]!,
+      B,
+      Hq,
+      Hkv,
+      Tq,
+      Tk,
+      Dh,
+      scale,
+    ),
+  );
+  return outputs;
 };
 
 /** wasm kernel configs of {@link CausalAttention} and {@link CausalAttentionGrad}. */

@@ -1,10 +1,10 @@
 /**
- * Helpers shared by the wasm kernels: views on tfjs' wasm heap and copies between it and the kernel
- * module's memory.
+ * Helpers shared by the wasm kernels: {@link kernelCall} (pointers for a kernel's inputs, outputs and
+ * scratch, zero-copy on tfjs' heap or through copies), views on tfjs' wasm heap.
  */
 import type { TensorInfo, DataType } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { getSimdKernels, type SimdKernels } from './simd-module';
+import { getSimdKernels, zeroCopyKernels, type SimdFunctions, type SimdKernels } from './simd-module';
 
 export type { BackendWasm };
 
@@ -73,4 +73,105 @@ export function emit(
   const n = sizeOf(shape);
   if (n > 0) tfjsView(backend, out).set(k.f32(offset, n));
   return out;
+}
+
+/** One input of a {@link kernelCall}: its data is passed as float32, or as int32 with `int`. */
+export interface CallInput {
+  t: TensorInfo;
+  int?: boolean;
+}
+
+/** One output of a {@link kernelCall}, made with `backend.makeOutput`. */
+export interface CallOutput {
+  shape: number[];
+  dtype?: DataType;
+}
+
+/** What the body of a {@link kernelCall} gets: the kernel functions and the pointers. */
+export interface CallPointers {
+  fn: SimdFunctions;
+  /** Pointers to the inputs' data, in order. */
+  in: number[];
+  /** Pointers to the outputs' data, in order. */
+  out: number[];
+  /** Pointers to the scratch regions (16-byte aligned, uninitialised), in order. */
+  scratch: number[];
+}
+
+const HEAP_ALIGN = 16;
+
+/**
+ * Runs one kernel: gives `body` the kernel functions and pointers to the inputs, to new outputs (made
+ * by `backend.makeOutput`) and to scratch regions, and returns the outputs (with `body`'s result).
+ *
+ * Zero-copy path (tfjs' memory imported, see `zeroCopyKernels`): input pointers are the tensors'
+ * `memoryOffset`s (an input whose dtype differs from what the kernel reads is converted into a
+ * temporary buffer), output pointers are the outputs' `memoryOffset`s, scratch is `_malloc`ed from tfjs'
+ * heap and freed afterwards. Copy path: everything is laid out in the kernel module's own memory, the
+ * inputs copied in and the outputs copied out. The body must not read outputs before writing them and
+ * must not write inputs.
+ */
+export function kernelCall<R = void>(
+  backend: BackendWasm,
+  inputs: readonly CallInput[],
+  outputs: readonly CallOutput[],
+  scratchBytes: readonly number[],
+  body: (p: CallPointers) => R,
+): { outputs: TensorInfo[]; result: R } {
+  const zc = zeroCopyKernels(backend.wasm);
+  if (zc === null) return copyCall(backend, inputs, outputs, scratchBytes, body);
+  const temps: number[] = [];
+  const made: TensorInfo[] = [];
+  const alloc = (bytes: number): number => {
+    const ptr = zc.malloc(Math.max(bytes, HEAP_ALIGN));
+    if (ptr === 0) throw new RangeError(`wasm kernels: cannot allocate ${bytes} bytes of scratch on the tfjs heap`);
+    temps.push(ptr);
+    return ptr;
+  };
+  try {
+    const inPtrs = inputs.map(({ t, int }) => {
+      const want = int ? 'int32' : 'float32';
+      const n = sizeOf(t.shape);
+      if (t.dtype === want || n === 0) return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+      const ptr = alloc(n * 4);
+      const src = tfjsView(backend, t);
+      const buf = tfjsHeap(backend);
+      (int ? new Int32Array(buf, ptr, n) : new Float32Array(buf, ptr, n)).set(src);
+      return ptr;
+    });
+    const scratch = scratchBytes.map((bytes) => alloc(bytes));
+    const outPtrs = outputs.map(({ shape, dtype }) => {
+      const info = backend.makeOutput(shape, dtype ?? 'float32');
+      made.push(info);
+      return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+    });
+    const result = body({ fn: zc.fn, in: inPtrs, out: outPtrs, scratch });
+    return { outputs: made, result };
+  } catch (e) {
+    for (const info of made) backend.disposeData(info.dataId, true);
+    throw e;
+  } finally {
+    for (const ptr of temps) zc.free(ptr);
+  }
+}
+
+function copyCall<R>(
+  backend: BackendWasm,
+  inputs: readonly CallInput[],
+  outputs: readonly CallOutput[],
+  scratchBytes: readonly number[],
+  body: (p: CallPointers) => R,
+): { outputs: TensorInfo[]; result: R } {
+  const outBytes = outputs.map(({ shape }) => sizeOf(shape) * 4);
+  const { k, off } = stage(backend, inputs, [...outBytes, ...scratchBytes]);
+  const ni = inputs.length;
+  const no = outputs.length;
+  const result = body({
+    fn: k.fn,
+    in: off.slice(0, ni),
+    out: off.slice(ni, ni + no),
+    scratch: off.slice(ni + no),
+  });
+  const made = outputs.map(({ shape, dtype }, i) => emit(backend, k, off[ni + i]!, shape, dtype));
+  return { outputs: made, result };
 }

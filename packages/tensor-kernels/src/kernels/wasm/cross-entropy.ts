@@ -4,15 +4,16 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { CrossEntropy, CrossEntropyGrad, type CrossEntropyAttrs } from '../names';
-import { emit, stage, tfjsView, type BackendWasm } from './common';
+import { kernelCall, tfjsView, type BackendWasm } from './common';
 
 const xentFwd: KernelFunc = ({ inputs, attrs, backend }) => {
   const { logits, labels } = inputs as { logits: TensorInfo; labels: TensorInfo };
   const { ignoreIndex } = attrs as unknown as CrossEntropyAttrs;
   const be = backend as BackendWasm;
   const [N, V] = logits.shape as [number, number];
-  const { k, off } = stage(be, [{ t: logits }, { t: labels, int: true }]);
-  const loss = k.fn.qm_xent_fwd(off[0], off[1], N, V, ignoreIndex);
+  const { result: loss } = kernelCall(be, [{ t: logits }, { t: labels, int: true }], [], [], (p) =>
+    p.fn.qm_xent_fwd(p.in[0]!, p.in[1]!, N, V, ignoreIndex),
+  );
   const out = be.makeOutput([], 'float32');
   (tfjsView(be, out) as Float32Array)[0] = loss;
   return out;
@@ -24,9 +25,10 @@ const xentBwd: KernelFunc = ({ inputs, attrs, backend }) => {
   const be = backend as BackendWasm;
   const [N, V] = logits.shape as [number, number];
   const dyValue = tfjsView(be, dy)[0] ?? 0;
-  const { k, off } = stage(be, [{ t: logits }, { t: labels, int: true }], [N * V * 4]);
-  k.fn.qm_xent_bwd(dyValue, off[0], off[1], off[2], N, V, ignoreIndex);
-  return emit(be, k, off[2], [N, V]);
+  const { outputs } = kernelCall(be, [{ t: logits }, { t: labels, int: true }], [{ shape: [N, V] }], [], (p) =>
+    p.fn.qm_xent_bwd(dyValue, p.in[0]!, p.in[1]!, p.out[0]!, N, V, ignoreIndex),
+  );
+  return outputs[0]!;
 };
 
 /** wasm kernel configs of {@link CrossEntropy} and {@link CrossEntropyGrad}. */

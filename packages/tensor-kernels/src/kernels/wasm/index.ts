@@ -1,6 +1,7 @@
 /**
  * The wasm backend's fused kernels: hand-written SIMD C (csrc/, compiled to wasm32+simd128 and
- * embedded by scripts/build-wasm-kernels.mjs) plus tfjs' own XNNPack matmul for attention.
+ * embedded by scripts/build-wasm-kernels.mjs). They run zero-copy on tfjs' own wasm heap where the
+ * module can import tfjs' memory, through copies otherwise (see simd-module.ts).
  *
  * @packageDocumentation
  */
@@ -24,4 +25,11 @@ export const wasmKernelConfigs: KernelConfig[] = [
   ...adamwConfigs,
 ];
 
-export { initSimdKernels, resetSimdKernels, simdKernelsSupported } from './simd-module';
+export {
+  initSimdKernels,
+  resetSimdKernels,
+  simdKernelsSupported,
+  setWasmKernelMode,
+  getWasmKernelMode,
+  type WasmKernelMode,
+} from './simd-module';

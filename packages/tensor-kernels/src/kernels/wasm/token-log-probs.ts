@@ -1,24 +1,28 @@
 /** QmTokenLogProbs / QmTokenLogProbsGrad on wasm (csrc/rowwise.c): one read per row, max-subtracted lse. */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { TokenLogProbs, TokenLogProbsGrad } from '../names';
-import { emit, stage, type BackendWasm } from './common';
+import { kernelCall, type BackendWasm } from './common';
 
 const tlpFwd: KernelFunc = ({ inputs, backend }) => {
   const { logits, ids } = inputs as { logits: TensorInfo; ids: TensorInfo };
-  const be = backend as BackendWasm;
   const [N, V] = logits.shape as [number, number];
-  const { k, off } = stage(be, [{ t: logits }, { t: ids, int: true }], [N * 4]);
-  k.fn.qm_tlp_fwd(off[0], off[1], off[2], N, V);
-  return emit(be, k, off[2], [N]);
+  const { outputs } = kernelCall(backend as BackendWasm, [{ t: logits }, { t: ids, int: true }], [{ shape: [N] }], [], (p) =>
+    p.fn.qm_tlp_fwd(p.in[0]!, p.in[1]!, p.out[0]!, N, V),
+  );
+  return outputs[0]!;
 };
 
 const tlpBwd: KernelFunc = ({ inputs, backend }) => {
   const { dy, logits, ids } = inputs as { dy: TensorInfo; logits: TensorInfo; ids: TensorInfo };
-  const be = backend as BackendWasm;
   const [N, V] = logits.shape as [number, number];
-  const { k, off } = stage(be, [{ t: dy }, { t: logits }, { t: ids, int: true }], [N * V * 4]);
-  k.fn.qm_tlp_bwd(off[0], off[1], off[2], off[3], N, V);
-  return emit(be, k, off[3], [N, V]);
+  const { outputs } = kernelCall(
+    backend as BackendWasm,
+    [{ t: dy }, { t: logits }, { t: ids, int: true }],
+    [{ shape: [N, V] }],
+    [],
+    (p) => p.fn.qm_tlp_bwd(p.in[0]!, p.in[1]!, p.in[2]!, p.out[0]!, N, V),
+  );
+  return outputs[0]!;
 };
 
 /** wasm kernel configs of {@link TokenLogProbs} and {@link TokenLogProbsGrad}. */

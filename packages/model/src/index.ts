@@ -1,0 +1,108 @@
+export { resolveConfig, toHfConfig, fromHfConfig, ConfigError } from './config';
+export type { LlamaConfig, MoeConfig, ResolvedLlamaConfig } from './config';
+
+export {
+  BpeTokenizer,
+  trainBpe,
+  renderChatTemplate,
+  CHATML_TEMPLATE,
+  DEFAULT_SPECIAL_TOKENS,
+  TokenizerError,
+  TokenizerOptionError,
+  TokenizerJsonError,
+  UnknownTokenIdError,
+  ChatTemplateError,
+  ChatTemplateSyntaxError,
+  ChatTemplateRenderError,
+} from './tokenizer/index';
+export type {
+  TrainBpeOptions,
+  TrainBpeProgress,
+  BpeTokenizerInit,
+  EncodeOptions,
+  DecodeOptions,
+  EncodeBatchOptions,
+  BatchEncoding,
+  ChatMessage,
+  RenderChatTemplateOptions,
+  ApplyChatTemplateOptions,
+} from './tokenizer/index';
+
+export { LlamaModel, KVCache, Linear, ModelInputError } from './model/index';
+export type {
+  LlamaModelOptions,
+  ForwardOptions,
+  ForwardOutput,
+  LossOptions,
+  LossOutput,
+  KVCacheLayer,
+  LinearAdapter,
+  LinearContext,
+} from './model/index';
+
+export {
+  generate,
+  streamGenerate,
+  GenerationError,
+  SamplingError,
+  StoppingError,
+  applyRepetitionPenalty,
+  applyTemperature,
+  applyTopK,
+  applyTopP,
+  greedy,
+  sampleCategorical,
+  processLogits,
+} from './generation/index';
+export type {
+  GenerateOptions,
+  GenerateResult,
+  GenerationEvent,
+  GenerationModel,
+  GenerationTokenizer,
+  FinishReason,
+  SamplingOptions,
+} from './generation/index';
+
+export { applyLora, LoraHandle, LoraAdapter, LoraConfigError, LoraStateError, LORA_TARGETS, saveLoraAdapters, loadLoraAdapters } from './lora/index';
+export type { LoraConfig, LoraTarget, SaveLoraOptions } from './lora/index';
+
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadWeightsInto,
+  parseSafetensors,
+  serializeSafetensors,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+  writeFileAtomic,
+  CheckpointError,
+} from './checkpoint/index';
+export type {
+  SafetensorsTensor,
+  SaveCheckpointOptions,
+  SaveCheckpointResult,
+  LoadCheckpointOptions,
+} from './checkpoint/index';
+
+export {
+  Trainer,
+  TrainerError,
+  AdamWOptimizer,
+  cosineWithWarmup,
+  constantLr,
+  clipByGlobalNorm,
+  globalNorm,
+  IGNORE_INDEX,
+} from './training/index';
+export type {
+  TrainerOptions,
+  TrainData,
+  TrainExample,
+  TrainBatch,
+  TrainResult,
+  StepLog,
+  LrSchedule,
+  CosineWithWarmupOptions,
+  AdamWConfig,
+} from './training/index';
