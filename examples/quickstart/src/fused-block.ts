@@ -5,8 +5,8 @@ import { TinyBlock, type TinyBlockConfig } from './tiny-block';
 import { lagCopyBatch, mulberry32 } from './lag-copy-data';
 import { ProgressReporter } from './progress';
 
-/** Options of {@link runQuickstart}. */
-export interface QuickstartOptions {
+/** Options of {@link runFusedBlock}. */
+export interface FusedBlockOptions {
   backend?: BackendName | 'auto';
   steps?: number;
   batch?: number;
@@ -17,8 +17,8 @@ export interface QuickstartOptions {
   reporter?: ProgressReporter;
 }
 
-/** What {@link runQuickstart} measured. */
-export interface QuickstartResult {
+/** What {@link runFusedBlock} measured. */
+export interface FusedBlockResult {
   backend: BackendChoice;
   parameters: number;
   losses: number[];
@@ -30,7 +30,7 @@ export interface QuickstartResult {
  * Initialises the backend, then trains one decoder block made of the fused ops on a lag-copy task (every token
  * repeats the one 3 positions back) with the fused AdamW update, reporting loss and throughput per step.
  */
-export async function runQuickstart(options: QuickstartOptions = {}): Promise<QuickstartResult> {
+export async function runFusedBlock(options: FusedBlockOptions = {}): Promise<FusedBlockResult> {
   const reporter = options.reporter ?? new ProgressReporter();
   const steps = options.steps ?? 150;
   const batch = options.batch ?? 16;
@@ -76,7 +76,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
     losses.push(loss);
     reporter.step({ step, steps, loss, tokensPerSecond: (batch * seq) / elapsed });
   }
-  const result: QuickstartResult = {
+  const result: FusedBlockResult = {
     backend,
     parameters: model.parameterCount(),
     losses,
