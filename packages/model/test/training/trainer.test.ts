@@ -156,6 +156,22 @@ describe('Trainer', () => {
     model.dispose();
   });
 
+  it('leaks no tensors across steps, evaluation and save/resume', async () => {
+    const model = new LlamaModel(CONFIG, { seed: 12 });
+    const data = examples(6, 2, 4, 8);
+    const t = new Trainer({ model, lr: 1e-2, batchSize: 2, gradAccumulationSteps: 2 });
+    await t.train(data, { steps: 1 });
+    const before = tf.memory().numTensors;
+    await t.train(data, { steps: 2 });
+    await t.evaluate(data);
+    const stateDir = join(dir, 'leak');
+    await t.saveState(stateDir);
+    await t.resume(stateDir);
+    expect(tf.memory().numTensors).toBe(before);
+    t.dispose();
+    model.dispose();
+  });
+
   it('rejects bad options, data and mismatched resumes, naming them', async () => {
     const model = new LlamaModel(CONFIG, { seed: 4 });
     expect(() => new Trainer({ model, lr: -1 })).toThrow(/options\.lr/);

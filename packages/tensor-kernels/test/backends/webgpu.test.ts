@@ -198,3 +198,16 @@ describe('adapter search on navigator.gpu (fake GPUs)', () => {
     expect(search.why).toBe('no WebGPU adapter (navigator.gpu returned none)');
   });
 });
+
+describe.skipIf(process.env.QUARKMED_SKIP_WEBGPU === '1')('webgpu AddN beyond the storage-buffer limit', () => {
+  it('tf.addN of 40 tensors equals the sum (tfjs-webgpu binds one storage buffer per input, beyond the device limit)', async () => {
+    const { initBackend } = await import('../../src/index');
+    await initBackend('webgpu', { log: false });
+    const before = tf.memory().numTensors;
+    const xs = Array.from({ length: 40 }, (_, i) => tf.fill([5], i + 1));
+    const y = tf.addN(xs);
+    expect(Array.from(await y.data())).toEqual([820, 820, 820, 820, 820]);
+    tf.dispose([...xs, y]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -16,6 +16,7 @@ export interface GpuAdapterInfoLike {
 
 /** The part of `GPUDevice` this package uses. */
 export interface GpuDeviceLike {
+  readonly limits?: { readonly maxStorageBuffersPerShaderStage?: number };
   readonly lost: Promise<{ reason?: string; message?: string }>;
   destroy(): void;
 }

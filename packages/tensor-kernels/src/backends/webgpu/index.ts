@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { limitAddNBindings } from './add-n';
 import { BackendUnavailableError, errorMessage } from '../errors';
 import { adapterLabel, type AdapterDescription, type GpuDeviceLike } from './adapter';
 import { findAdapter, type AdapterCandidate, type AdapterSearch } from './provider';
@@ -153,6 +154,7 @@ export async function initWebGPUBackend(options: { allowSoftware: boolean; searc
     if (!(await tf.setBackend('webgpu'))) {
       throw new BackendUnavailableError('webgpu', `the tfjs WebGPU backend failed to start on ${adapterLabel(candidate.description)}`);
     }
+    limitAddNBindings(boundDevice.limits?.maxStorageBuffersPerShaderStage ?? 8);
   } catch (error) {
     if (tf.findBackendFactory('webgpu') != null) tf.removeBackend('webgpu');
     device?.destroy();
