@@ -202,6 +202,12 @@ function fmtRate(x: number | undefined): string {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
+/** A ratio as `2.34x`, with two significant digits below 0.1 (`0.0021x`). */
+function fmtX(r: number | undefined): string {
+  if (r === undefined || !Number.isFinite(r)) return '-';
+  return r >= 0.1 ? fmtRatio(r) : `${r.toPrecision(2)}x`;
+}
+
 function fmtParams(n: number | undefined): string {
   return n === undefined ? '-' : `${(n / 1e6).toFixed(2)}M`;
 }
@@ -519,8 +525,8 @@ function printResults(results: ImplResult[], torch: Map<string, TorchRun>, quick
       t ? `${t.lossFirst.toFixed(3)}→${t.lossLast.toFixed(3)}` : '-',
       fmtBytes(t?.peakBytes),
       fmtBytes(t?.rssBytes),
-      tr && t ? fmtRatio(t.tokensPerSec / tr.tokensPerSec) : '-',
-      r.impl === 'nanogpt' && t && ours?.train ? fmtRatio(ours.train.tokensPerSec / t.tokensPerSec) : '',
+      tr && t ? fmtX(t.tokensPerSec / tr.tokensPerSec) : '-',
+      r.impl === 'nanogpt' && t && ours?.train ? fmtX(ours.train.tokensPerSec / t.tokensPerSec) : '',
     ]);
   }
   for (const [name, t] of torch) {
@@ -577,11 +583,11 @@ function printResults(results: ImplResult[], torch: Map<string, TorchRun>, quick
       r.config,
       g ? `${fmtRate(g.cached.tokensPerSec)} (${g.cached.newTokens})` : r.skipped ? 'skipped' : 'ERROR',
       g?.uncached ? `${fmtRate(g.uncached.tokensPerSec)} (${g.uncached.newTokens})` : '-',
-      fmtRatio(g?.speedup),
+      fmtX(g?.speedup),
       g?.speedup === undefined ? '' : quick ? 'n/a' : g.speedup >= CACHE_TARGET ? 'PASS' : 'FAIL',
       g?.tokensMatch === undefined ? '' : g.tokensMatch ? 'yes' : 'NO',
-      tg && g ? fmtRatio(g.cached.tokensPerSec / tg.tokensPerSec) : '-',
-      r.impl === 'nanogpt' && g && ours?.generate ? fmtRatio(ours.generate.cached.tokensPerSec / g.cached.tokensPerSec) : '',
+      tg && g ? fmtX(g.cached.tokensPerSec / tg.tokensPerSec) : '-',
+      r.impl === 'nanogpt' && g && ours?.generate ? fmtX(ours.generate.cached.tokensPerSec / g.cached.tokensPerSec) : '',
     ]);
   }
   for (const [name, t] of torch) {

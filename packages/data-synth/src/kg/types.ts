@@ -30,6 +30,11 @@ export interface Entity {
   definition?: string;
   /** Marked obsolete in its source. */
   obsolete?: boolean;
+  /**
+   * Source-specific scalar attributes (optional; added by the KG loaders), e.g. ICD-10-CM `billable`,
+   * `shortTitle`, `chapter`.
+   */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 /** The predicates the templates, tasks and verifiers understand. */

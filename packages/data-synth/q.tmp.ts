@@ -1,0 +1,12 @@
+import { normalizeText } from './src/curate/normalize';
+import { qualityCheck, charClassRatios, detectLanguage, repeatedNgramRatio, repeatedLineRatio } from './src/curate/quality';
+import { shippedParagraphs } from './test/curate/helpers';
+const docs = [...shippedParagraphs('pubmedqa-abstracts.en.txt'), ...shippedParagraphs('cmexam-explanations.zh.txt')];
+const T = (name: string, f: () => void) => { f(); const t0 = performance.now(); for (let i = 0; i < 5; i++) f(); console.log(name, ((performance.now() - t0) / 5).toFixed(1), 'ms per 300'); };
+const norm = docs.map((d) => normalizeText(d));
+T('normalize', () => docs.forEach((d) => normalizeText(d)));
+T('quality', () => norm.forEach((d) => qualityCheck(d)));
+T('ratios', () => norm.forEach((d) => charClassRatios(d)));
+T('lang', () => norm.forEach((d) => detectLanguage(d)));
+T('ngram5', () => norm.forEach((d) => repeatedNgramRatio(d, 5)));
+T('lines', () => norm.forEach((d) => repeatedLineRatio(d)));

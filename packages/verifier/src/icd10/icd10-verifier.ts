@@ -1,0 +1,196 @@
+/**
+ * The ICD-10 verifier: extracts codes from a completion (English or Chinese text, "E11.9 (type 2
+ * diabetes...)", full-width characters), validates them against the code list and scores them against
+ * the reference codes with hierarchical credit and set-level F1.
+ *
+ * @packageDocumentation
+ */
+import type { VerificationResult, Verifier } from '../types';
+import { normalizeIcd10Code, toHalfWidth } from './normalize';
+import { getIcd10CodeList, type Icd10CodeList, type Icd10System } from './code-list';
+import { resolveIcd10Weights, setScore, type Icd10CreditWeights } from './hierarchy';
+
+/** A code found in text. */
+export interface ExtractedIcd10Code {
+  /** As written. */
+  raw: string;
+  /** Canonical, no dot: "E119". */
+  code: string;
+  /** Canonical with dot: "E11.9". */
+  dotted: string;
+  /** Offset of `raw` in the (NFKC-normalised) text. */
+  index: number;
+}
+
+/** Options of {@link extractIcd10Codes}. */
+export interface ExtractIcd10Options {
+  /**
+   * `'answer'` (default): only the text after the last answer marker ("Answer:", "Final diagnosis:",
+   * "ICD-10 code:", "答案：", "诊断：", "编码：") when that part holds a code, else the whole text.
+   * `'all'`: the whole text. `<think>...</think>` blocks are always skipped.
+   */
+  scope?: 'answer' | 'all';
+}
+
+// letter, digit, digit/letter, then optionally a dot (ASCII, full-width, Chinese, middle dot) and 1-4 characters.
+const CODE_RE = /(?<![A-Za-z0-9])([A-Za-z][0-9][0-9A-Za-z])(?:\s?[.。．·・‧]\s?([0-9A-Za-z]{1,4}))?(?![A-Za-z0-9])/g;
+const MARKER_RE =
+  /(?:final\s+(?:answer|diagnos[ie]s)|answer|diagnos[ie]s|icd-?10(?:-?cm)?(?:\s+codes?)?|codes?|最终答案|正确答案|答案|诊断|编码|代码)\s*(?:is|are|为|是)?\s*[:：]/gi;
+const THINK_RE = /<think>[\s\S]*?(?:<\/think>|$)/gi;
+
+function scan(text: string, offset: number): ExtractedIcd10Code[] {
+  const out: ExtractedIcd10Code[] = [];
+  CODE_RE.lastIndex = 0;
+  for (let m = CODE_RE.exec(text); m; m = CODE_RE.exec(text)) {
+    const n = normalizeIcd10Code(m[1]! + (m[2] ?? ''));
+    if (n) out.push({ raw: m[0], code: n.code, dotted: n.dotted, index: m.index + offset });
+  }
+  return out;
+}
+
+/**
+ * All code-shaped strings in a text, in order (not validated; duplicates kept). Lower-case codes are
+ * accepted ("e11.9"); validation against a code list removes most false positives such as "B12" in
+ * "vitamin B12" is not removed by shape alone.
+ *
+ * @param text - the completion
+ * @param options - see {@link ExtractIcd10Options}
+ */
+export function extractIcd10Codes(text: string, options: ExtractIcd10Options = {}): ExtractedIcd10Code[] {
+  if (typeof text !== 'string' || text.length === 0) return [];
+  const t = toHalfWidth(text).replace(THINK_RE, (s) => ' '.repeat(s.length));
+  if ((options.scope ?? 'answer') === 'answer') {
+    let last = -1;
+    MARKER_RE.lastIndex = 0;
+    for (let m = MARKER_RE.exec(t); m; m = MARKER_RE.exec(t)) last = m.index + m[0].length;
+    if (last >= 0) {
+      const tail = scan(t.slice(last), last);
+      if (tail.length > 0) return tail;
+    }
+  }
+  return scan(t, 0);
+}
+
+/** The reference of {@link Icd10Verifier}: one code, several codes, or an object. */
+export type Icd10Reference = string | readonly string[] | { codes: readonly string[] };
+
+/** Thrown when a reference is not a valid code or list of codes (names the argument). */
+export class Icd10ReferenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Icd10ReferenceError';
+  }
+}
+
+/** Options of {@link Icd10Verifier}. */
+export interface Icd10VerifierOptions {
+  /** Which system codes are validated in (default `'either'`). */
+  system?: Icd10System;
+  /** Credit per hierarchy level (default {@link DEFAULT_ICD10_WEIGHTS}). */
+  weights?: Partial<Icd10CreditWeights>;
+  /** Extraction scope (default `'answer'`). */
+  scope?: 'answer' | 'all';
+  /** Count code-shaped strings that are not valid codes as wrong predictions (default false: ignore them). */
+  penalizeInvalid?: boolean;
+  /** The code list (default the shipped one). */
+  codeList?: Icd10CodeList;
+}
+
+/**
+ * Scores ICD-10 / ICD-10-CM codes in a completion against reference codes. `reward` is the soft F1
+ * (hierarchical credit per matched pair; see {@link setScore}); `verdict` is `correct` at reward 1,
+ * `partial` above 0, `incorrect` at 0, `unparseable` when the completion has no code-shaped string and
+ * `invalid` when it has some but none is a valid code.
+ */
+export class Icd10Verifier implements Verifier<Icd10Reference> {
+  readonly name = 'icd10';
+  private readonly system: Icd10System;
+  private readonly weights: Icd10CreditWeights;
+  private readonly scope: 'answer' | 'all';
+  private readonly penalizeInvalid: boolean;
+  private readonly list?: Icd10CodeList;
+
+  /**
+   * @throws {@link Icd10HierarchyError} for weights outside [0, 1]; TypeError for an unknown system
+   */
+  constructor(options: Icd10VerifierOptions = {}) {
+    this.system = options.system ?? 'either';
+    if (!['icd10cm', 'icd10', 'either'].includes(this.system)) {
+      throw new TypeError(`options.system must be 'icd10cm', 'icd10' or 'either', got ${JSON.stringify(this.system)}`);
+    }
+    this.weights = resolveIcd10Weights(options.weights);
+    this.scope = options.scope ?? 'answer';
+    this.penalizeInvalid = options.penalizeInvalid ?? false;
+    if (options.codeList) this.list = options.codeList;
+  }
+
+  private get codeList(): Icd10CodeList {
+    return this.list ?? getIcd10CodeList();
+  }
+
+  /**
+   * @param completion - the model's output
+   * @param reference - the gold code(s)
+   * @throws {@link Icd10ReferenceError} when a reference code is malformed or not in the code list
+   */
+  verify(completion: string, reference: Icd10Reference): VerificationResult {
+    const list = this.codeList;
+    const refRaw: readonly string[] =
+      typeof reference === 'string' ? [reference] : Array.isArray(reference) ? (reference as readonly string[]) : ((reference as { codes?: readonly string[] })?.codes ?? []);
+    if (!Array.isArray(refRaw) && typeof reference !== 'string') {
+      throw new Icd10ReferenceError(`reference must be a code, an array of codes or { codes }, got ${JSON.stringify(reference)}`);
+    }
+    if (refRaw.length === 0) throw new Icd10ReferenceError('reference: expected at least one code, got none');
+    const refs = refRaw.map((r, i) => {
+      const n = normalizeIcd10Code(r);
+      if (!n || !list.has(n.code, this.system)) {
+        throw new Icd10ReferenceError(`reference[${i}]: ${JSON.stringify(r)} is not a valid ${this.system} code`);
+      }
+      return n.dotted;
+    });
+    const extracted = extractIcd10Codes(typeof completion === 'string' ? completion : '', { scope: this.scope });
+    if (extracted.length === 0) {
+      return { reward: 0, verdict: 'unparseable', evidence: 'no ICD-10 code found in the completion', source: 'rule', details: { reference: refs } };
+    }
+    const seen = new Set<string>();
+    const valid: string[] = [];
+    const invalid: string[] = [];
+    for (const e of extracted) {
+      if (seen.has(e.code)) continue;
+      seen.add(e.code);
+      (list.has(e.code, this.system) ? valid : invalid).push(e.dotted);
+    }
+    if (valid.length === 0) {
+      return {
+        reward: 0,
+        verdict: 'invalid',
+        evidence: `no valid ${this.system} code; found ${invalid.join(', ')}`,
+        source: 'rule',
+        details: { extracted: extracted.map((e) => e.dotted), invalid, reference: refs },
+      };
+    }
+    const predicted = this.penalizeInvalid ? [...valid, ...invalid] : valid;
+    const s = setScore(predicted, refs, { weights: this.weights, codeList: list });
+    const reward = s.f1;
+    const verdict = reward >= 1 - 1e-12 ? 'correct' : reward > 0 ? 'partial' : 'incorrect';
+    const matched = s.matches.map((m) => `${m.predicted}→${m.reference} (${m.level}, ${m.credit})`).join('; ');
+    return {
+      reward,
+      verdict,
+      evidence: `predicted ${predicted.join(', ')} vs reference ${refs.join(', ')}: ${matched || 'no match'}; P=${s.precision.toFixed(3)} R=${s.recall.toFixed(3)} F1=${s.f1.toFixed(3)}`,
+      source: 'rule',
+      details: {
+        extracted: extracted.map((e) => e.dotted),
+        predicted,
+        invalid,
+        reference: refs,
+        precision: s.precision,
+        recall: s.recall,
+        f1: s.f1,
+        matches: s.matches,
+        unmatchedPredicted: s.unmatchedPredicted,
+        unmatchedReference: s.unmatchedReference,
+      },
+    };
+  }
+}

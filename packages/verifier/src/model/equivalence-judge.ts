@@ -1,0 +1,263 @@
+/**
+ * A learned equivalence judge: a small MLP (features → hidden ReLU → logit) over symmetric pair features,
+ * trained here with TensorFlow.js and the AdamW optimizer of `@quarkmed/model` on pairs built from the
+ * ontology, with a measured accuracy on held-out pairs.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { AdamWOptimizer } from '@quarkmed/model';
+import type { VerificationResult, Verifier } from '../types';
+import { PAIR_FEATURE_DIM, pairFeatures } from './pair-features';
+import { mulberry32, type EquivalencePair } from './pairs';
+import { answerCandidates, extractAnswerSpan } from './answer-span';
+
+/** Thrown for bad training options or weights (names the argument and the shape). */
+export class EquivalenceJudgeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EquivalenceJudgeError';
+  }
+}
+
+/** Options of {@link EquivalenceJudge.train}. */
+export interface TrainJudgeOptions {
+  /** Seed of the initialisation and batch order. */
+  seed: number;
+  /** Hidden units (default 32; 0 = logistic regression). */
+  hidden?: number;
+  /** Epochs (default 8). */
+  epochs?: number;
+  /** Batch size (default 128). */
+  batchSize?: number;
+  /** Learning rate (default 3e-3). */
+  lr?: number;
+  /** Weight decay (default 1e-4). */
+  weightDecay?: number;
+  /** Decision threshold on the probability (default 0.5). */
+  threshold?: number;
+}
+
+/** Serialisable weights of a judge. */
+export interface EquivalenceJudgeJSON {
+  inputDim: number;
+  hidden: number;
+  threshold: number;
+  /** Row-major weights: w1 [inputDim, hidden], b1 [hidden], w2 [hidden or inputDim, 1], b2 [1]. */
+  w1: number[];
+  b1: number[];
+  w2: number[];
+  b2: number[];
+}
+
+/** Accuracy and counts on a set of pairs. */
+export interface JudgeEvaluation {
+  accuracy: number;
+  n: number;
+  truePositives: number;
+  trueNegatives: number;
+  falsePositives: number;
+  falseNegatives: number;
+}
+
+function seededNormal(rnd: () => number, n: number, std: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(rnd(), 1e-12);
+    out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd()) * std;
+  }
+  return out;
+}
+
+/**
+ * The learned judge: `probability(a, b)` that two strings name the same disease. Call
+ * `initBackend('cpu' | 'wasm')` from `@quarkmed/tensor-kernels` before training (the AdamW update is its
+ * fused kernel). Inference is plain JavaScript (no backend needed).
+ */
+export class EquivalenceJudge implements Verifier<string> {
+  readonly name = 'equivalence-judge';
+
+  private constructor(private readonly p: EquivalenceJudgeJSON) {}
+
+  /**
+   * Trains a judge on labelled pairs.
+   *
+   * @param pairs - training pairs (e.g. `buildEquivalencePairs(...).train`)
+   * @param options - see {@link TrainJudgeOptions}
+   * @returns the judge and the final epoch's mean loss
+   * @throws {@link EquivalenceJudgeError} for an empty pair list or bad options
+   */
+  static async train(pairs: readonly EquivalencePair[], options: TrainJudgeOptions): Promise<{ judge: EquivalenceJudge; loss: number }> {
+    const { seed, hidden = 32, epochs = 8, batchSize = 128, lr = 3e-3, weightDecay = 1e-4, threshold = 0.5 } = options;
+    if (pairs.length === 0) throw new EquivalenceJudgeError('pairs: expected at least one pair, got 0');
+    if (!Number.isInteger(seed)) throw new EquivalenceJudgeError(`options.seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(hidden) || hidden < 0) throw new EquivalenceJudgeError(`options.hidden must be an integer >= 0, got ${hidden}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new EquivalenceJudgeError(`options.batchSize must be a positive integer, got ${batchSize}`);
+    const rnd = mulberry32(seed);
+    const D = PAIR_FEATURE_DIM;
+    const X = new Float32Array(pairs.length * D);
+    const Y = new Float32Array(pairs.length);
+    pairs.forEach((p, i) => {
+      X.set(pairFeatures(p.a, p.b), i * D);
+      Y[i] = p.label;
+    });
+    const outIn = hidden > 0 ? hidden : D;
+    const vars = new Map<string, tf.Variable>();
+    if (hidden > 0) {
+      vars.set('w1', tf.variable(tf.tensor2d(seededNormal(rnd, D * hidden, Math.sqrt(2 / D)), [D, hidden]), true, 'eqj_w1_' + seed));
+      vars.set('b1', tf.variable(tf.zeros([hidden]), true, 'eqj_b1_' + seed));
+    }
+    vars.set('w2', tf.variable(tf.tensor2d(seededNormal(rnd, outIn, Math.sqrt(1 / outIn)), [outIn, 1]), true, 'eqj_w2_' + seed));
+    vars.set('b2', tf.variable(tf.zeros([1]), true, 'eqj_b2_' + seed));
+    const opt = new AdamWOptimizer(vars, { weightDecay });
+    const varList = [...vars.values()];
+    const forward = (x: tf.Tensor2D): tf.Tensor => {
+      const h = hidden > 0 ? tf.relu(tf.add(tf.matMul(x, vars.get('w1')!), vars.get('b1')!)) : x;
+      return tf.reshape(tf.add(tf.matMul(h, vars.get('w2')!), vars.get('b2')!), [-1]);
+    };
+    const order = Array.from({ length: pairs.length }, (_, i) => i);
+    let epochLoss = 0;
+    try {
+      for (let e = 0; e < epochs; e++) {
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(rnd() * (i + 1));
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+        let sum = 0;
+        let batches = 0;
+        for (let s = 0; s < order.length; s += batchSize) {
+          const idx = order.slice(s, s + batchSize);
+          const xb = new Float32Array(idx.length * D);
+          const yb = new Float32Array(idx.length);
+          idx.forEach((k, r) => {
+            xb.set(X.subarray(k * D, (k + 1) * D), r * D);
+            yb[r] = Y[k]!;
+          });
+          const { value, grads } = tf.tidy(() => {
+            const x = tf.tensor2d(xb, [idx.length, D]);
+            const y = tf.tensor1d(yb);
+            return tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, forward(x)) as tf.Scalar, varList);
+          });
+          const named = new Map<string, tf.Tensor>();
+          for (const [name, v] of vars) named.set(name, grads[v.name]!);
+          opt.apply(named, lr); // outside tidy: the optimizer keeps its new moments
+          const lossVal = value.dataSync()[0]!;
+          value.dispose();
+          for (const g of Object.values(grads)) g.dispose();
+          sum += lossVal;
+          batches++;
+        }
+        epochLoss = sum / batches;
+      }
+      const json: EquivalenceJudgeJSON = {
+        inputDim: D,
+        hidden,
+        threshold,
+        w1: hidden > 0 ? Array.from(vars.get('w1')!.dataSync()) : [],
+        b1: hidden > 0 ? Array.from(vars.get('b1')!.dataSync()) : [],
+        w2: Array.from(vars.get('w2')!.dataSync()),
+        b2: Array.from(vars.get('b2')!.dataSync()),
+      };
+      return { judge: new EquivalenceJudge(json), loss: epochLoss };
+    } finally {
+      for (const v of varList) v.dispose();
+      for (const t of opt.stateTensors().values()) t.dispose();
+    }
+  }
+
+  /**
+   * Restores a judge from {@link EquivalenceJudge.toJSON}.
+   *
+   * @throws {@link EquivalenceJudgeError} when an array's length does not fit the shapes
+   */
+  static fromJSON(json: EquivalenceJudgeJSON): EquivalenceJudge {
+    const { inputDim: D, hidden: H } = json;
+    if (D !== PAIR_FEATURE_DIM) throw new EquivalenceJudgeError(`json.inputDim must be ${PAIR_FEATURE_DIM}, got ${D}`);
+    const want: [keyof EquivalenceJudgeJSON, number][] = [
+      ['w1', H > 0 ? D * H : 0],
+      ['b1', H],
+      ['w2', H > 0 ? H : D],
+      ['b2', 1],
+    ];
+    for (const [k, n] of want) {
+      const arr = json[k] as number[];
+      if (!Array.isArray(arr) || arr.length !== n) throw new EquivalenceJudgeError(`json.${k} must have ${n} numbers, got ${Array.isArray(arr) ? arr.length : typeof arr}`);
+    }
+    return new EquivalenceJudge({ ...json });
+  }
+
+  /** The weights, as plain JSON. */
+  toJSON(): EquivalenceJudgeJSON {
+    return { ...this.p };
+  }
+
+  /** The decision threshold. */
+  get threshold(): number {
+    return this.p.threshold;
+  }
+
+  /** Probability that `a` and `b` name the same disease (symmetric). */
+  probability(a: string, b: string): number {
+    const x = pairFeatures(a, b);
+    const { hidden: H, inputDim: D, w1, b1, w2, b2 } = this.p;
+    let z = b2[0]!;
+    if (H > 0) {
+      for (let j = 0; j < H; j++) {
+        let h = b1[j]!;
+        for (let i = 0; i < D; i++) if (x[i] !== 0) h += x[i]! * w1[i * H + j]!;
+        if (h > 0) z += h * w2[j]!;
+      }
+    } else {
+      for (let i = 0; i < D; i++) z += x[i]! * w2[i]!;
+    }
+    return 1 / (1 + Math.exp(-z));
+  }
+
+  /** Whether `a` and `b` name the same disease (probability ≥ threshold). */
+  predict(a: string, b: string): boolean {
+    return this.probability(a, b) >= this.p.threshold;
+  }
+
+  /** Accuracy and confusion counts on labelled pairs. */
+  evaluate(pairs: readonly EquivalencePair[]): JudgeEvaluation {
+    let tp = 0;
+    let tn = 0;
+    let fp = 0;
+    let fn = 0;
+    for (const p of pairs) {
+      const y = this.predict(p.a, p.b);
+      if (y && p.label === 1) tp++;
+      else if (!y && p.label === 0) tn++;
+      else if (y) fp++;
+      else fn++;
+    }
+    const n = pairs.length;
+    return { accuracy: n === 0 ? 0 : (tp + tn) / n, n, truePositives: tp, trueNegatives: tn, falsePositives: fp, falseNegatives: fn };
+  }
+
+  /**
+   * Judges a completion's answer span against a reference name: `correct` (reward 1) when the best
+   * candidate's probability reaches the threshold, else `incorrect`; `details.probability` holds it.
+   */
+  verify(completion: string, reference: string): VerificationResult {
+    const span = extractAnswerSpan(completion);
+    if (!span) return { reward: 0, verdict: 'unparseable', evidence: 'no answer found', source: 'model' };
+    let best = 0;
+    let cand = span;
+    for (const c of answerCandidates(span)) {
+      const p = this.probability(c, reference);
+      if (p > best) {
+        best = p;
+        cand = c;
+      }
+    }
+    const ok = best >= this.p.threshold;
+    return {
+      reward: ok ? 1 : 0,
+      verdict: ok ? 'correct' : 'incorrect',
+      evidence: `learned judge: P(same disease | "${cand}", "${reference}") = ${best.toFixed(3)} (threshold ${this.p.threshold})`,
+      source: 'model',
+      details: { probability: best, answer: cand },
+    };
+  }
+}

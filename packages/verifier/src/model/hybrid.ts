@@ -1,0 +1,81 @@
+/**
+ * Hybrid verification: rules decide when they are conclusive; the model component is asked only when they
+ * are not; which one decided is recorded. Modes `rule-only`, `model-only` and `hybrid` for ablations.
+ *
+ * @packageDocumentation
+ */
+import type { VerificationResult, Verifier } from '../types';
+
+/** Ablation modes. */
+export type HybridMode = 'rule-only' | 'model-only' | 'hybrid';
+
+/** Options of {@link HybridVerifier}. */
+export interface HybridOptions<Ref> {
+  /** The rule verifier (e.g. {@link OntologyVerifier}, an ICD-10 or multiple-choice verifier). */
+  rule: Verifier<Ref>;
+  /** The model component (e.g. {@link EquivalenceJudge}, {@link RemoteJudge}). */
+  model: Verifier<Ref>;
+  /** Default 'hybrid'. */
+  mode?: HybridMode;
+  /**
+   * Whether a rule result is conclusive. Default: `details.conclusive` when it is a boolean, else every
+   * verdict but 'unparseable'.
+   */
+  isConclusive?: (result: VerificationResult) => boolean;
+}
+
+/** The default conclusiveness test (see {@link HybridOptions.isConclusive}). */
+export function defaultIsConclusive(result: VerificationResult): boolean {
+  const c = result.details?.conclusive;
+  if (typeof c === 'boolean') return c;
+  return result.verdict !== 'unparseable';
+}
+
+/**
+ * Combines a rule verifier and a model component. The result is the deciding component's, with
+ * `source` set to 'rule' or 'model' and `details.hybrid` = `{ mode, decidedBy, ruleVerdict?, ruleConclusive? }`.
+ */
+export class HybridVerifier<Ref> implements Verifier<Ref> {
+  readonly name: string;
+  readonly mode: HybridMode;
+  private readonly rule: Verifier<Ref>;
+  private readonly model: Verifier<Ref>;
+  private readonly isConclusive: (r: VerificationResult) => boolean;
+  /** How often each component decided since construction. */
+  readonly counts = { rule: 0, model: 0 };
+
+  /** @throws TypeError for an unknown mode or a missing component */
+  constructor(options: HybridOptions<Ref>) {
+    this.mode = options.mode ?? 'hybrid';
+    if (!['rule-only', 'model-only', 'hybrid'].includes(this.mode)) {
+      throw new TypeError(`options.mode must be 'rule-only', 'model-only' or 'hybrid', got ${JSON.stringify(this.mode)}`);
+    }
+    if (!options.rule || typeof options.rule.verify !== 'function') throw new TypeError('options.rule must be a Verifier');
+    if (!options.model || typeof options.model.verify !== 'function') throw new TypeError('options.model must be a Verifier');
+    this.rule = options.rule;
+    this.model = options.model;
+    this.isConclusive = options.isConclusive ?? defaultIsConclusive;
+    this.name = `hybrid(${this.rule.name},${this.model.name})`;
+  }
+
+  /** Verifies with the rule, and with the model when the mode says so. */
+  async verify(completion: string, reference: Ref): Promise<VerificationResult> {
+    if (this.mode === 'model-only') return this.fromModel(completion, reference, undefined);
+    const r = await this.rule.verify(completion, reference);
+    const conclusive = this.isConclusive(r);
+    if (this.mode === 'rule-only' || conclusive) {
+      this.counts.rule++;
+      return { ...r, source: 'rule', details: { ...r.details, hybrid: { mode: this.mode, decidedBy: 'rule', ruleVerdict: r.verdict, ruleConclusive: conclusive } } };
+    }
+    return this.fromModel(completion, reference, r);
+  }
+
+  private async fromModel(completion: string, reference: Ref, rule: VerificationResult | undefined): Promise<VerificationResult> {
+    const m = await this.model.verify(completion, reference);
+    this.counts.model++;
+    const hybrid = rule
+      ? { mode: this.mode, decidedBy: 'model', ruleVerdict: rule.verdict, ruleConclusive: false, ruleEvidence: rule.evidence }
+      : { mode: this.mode, decidedBy: 'model' };
+    return { ...m, source: 'model', details: { ...m.details, hybrid } };
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * A multi-head reward model: a small {@link LlamaModel} trunk whose final hidden state (after the final
+ * RMSNorm) at the last non-pad token feeds one scalar head per alignment dimension, trained with the
+ * Bradley–Terry pairwise loss ({@link bradleyTerryLoss}) from preference pairs.
+ *
+ * Hidden states: `LlamaModel` has no public method that returns them (only logits), so this model reads them
+ * through the model's public adapter hook: the untied `lm_head` {@link Linear} gets an adapter whose
+ * `delta(x)` keeps its input `x` (the normed final hidden states `[B·T, D]`) and adds zeros. The trunk is
+ * therefore built with `tieEmbeddings: false`, and the LM head's own weight is not trained. A
+ * `LlamaModel.hiddenStates(ids, { attentionMask })` method would make this hook unnecessary.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { AdamWOptimizer, LlamaModel, clipByGlobalNorm, cosineWithWarmup, type LinearAdapter, type LlamaConfig } from '@quarkmed/model';
+import { bradleyTerryLoss, pairAccuracy, type HeadAccuracy } from './bradley-terry';
+import { REWARD_HEADS, pairText, seededRandom, type PreferencePair, type RewardHead } from './preference-data';
+
+/** What the reward model needs of a tokenizer (`BpeTokenizer` fits). */
+export interface RewardTokenizer {
+  encode(text: string): number[];
+  readonly vocabSize: number;
+  readonly padTokenId?: number;
+}
+
+/** Trunk size; `vocabSize` comes from the tokenizer and `tieEmbeddings` is always false (see the module doc). */
+export type RewardTrunkConfig = Partial<Omit<LlamaConfig, 'vocabSize' | 'tieEmbeddings' | 'maxSeqLen'>>;
+
+/** Options of the {@link MultiHeadRewardModel} constructor. */
+export interface MultiHeadRewardModelOptions {
+  tokenizer: RewardTokenizer;
+  /** Trunk size (default: hiddenSize 64, 2 layers, 4 heads, 2 kv heads, intermediate 128). */
+  trunk?: RewardTrunkConfig;
+  /** Tokens per text; longer texts keep their last `maxLength` tokens (default 96). */
+  maxLength?: number;
+  /** Seed of the trunk and head initialisation (default 0). */
+  seed?: number;
+}
+
+/** Thrown for invalid arguments of the reward model (names the argument). */
+export class RewardModelError extends Error {
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(`${argument}: ${message}`);
+    this.name = 'RewardModelError';
+  }
+}
+
+/** An lm_head adapter that keeps its input (the final hidden states) and contributes zeros. */
+class HiddenStateTap implements LinearAdapter {
+  captured?: tf.Tensor2D;
+  constructor(private readonly outFeatures: number) {}
+  delta(x: tf.Tensor2D): tf.Tensor2D {
+    this.captured?.dispose();
+    this.captured = tf.keep(x);
+    return tf.zeros([x.shape[0], this.outFeatures]);
+  }
+}
+
+/** A tokenised batch: int32 ids `[B, T]` (left padded), the mask `[B, T]` and each row's last real position. */
+export interface RewardBatch {
+  ids: tf.Tensor2D;
+  mask: tf.Tensor2D;
+  last: number[];
+}
+
+function uniqueVariable(initial: tf.Tensor, name: string): tf.Variable {
+  const registered = tf.engine().registeredVariables;
+  let unique = name;
+  for (let n = 1; registered[unique] !== undefined; n++) unique = `${name}#${n}`;
+  const v = tf.variable(initial, true, unique);
+  initial.dispose();
+  return v;
+}
+
+/**
+ * Reward model with one scalar head per {@link RewardHead}: `r = W·h_last + b`, `W` `[D, 4]`.
+ * Call {@link MultiHeadRewardModel.dispose} when done.
+ */
+export class MultiHeadRewardModel {
+  /** Head names in output-column order. */
+  readonly heads: readonly RewardHead[] = REWARD_HEADS;
+  /** The decoder trunk. */
+  readonly trunk: LlamaModel;
+  /** `[D, H]` head weights. */
+  readonly headWeight: tf.Variable;
+  /** `[H]` head biases. */
+  readonly headBias: tf.Variable;
+  /** Tokens per text. */
+  readonly maxLength: number;
+  private readonly tokenizer: RewardTokenizer;
+  private readonly tap: HiddenStateTap;
+  private readonly padId: number;
+
+  /** @throws RewardModelError for a bad tokenizer or maxLength; ConfigError (from the model) for a bad trunk config */
+  constructor(options: MultiHeadRewardModelOptions) {
+    const tok = options.tokenizer;
+    if (tok === null || typeof tok !== 'object' || typeof tok.encode !== 'function' || !Number.isInteger(tok.vocabSize)) {
+      throw new RewardModelError('options.tokenizer', 'must have encode(text) and an integer vocabSize');
+    }
+    const maxLength = options.maxLength ?? 96;
+    if (!Number.isInteger(maxLength) || maxLength < 1) throw new RewardModelError('options.maxLength', `must be a positive integer, got ${String(maxLength)}`);
+    this.tokenizer = tok;
+    this.maxLength = maxLength;
+    this.padId = tok.padTokenId ?? 0;
+    const seed = options.seed ?? 0;
+    const config: LlamaConfig = {
+      hiddenSize: 64,
+      numLayers: 2,
+      numHeads: 4,
+      numKvHeads: 2,
+      intermediateSize: 128,
+      ...options.trunk,
+      vocabSize: tok.vocabSize,
+      maxSeqLen: maxLength,
+      tieEmbeddings: false,
+    };
+    this.trunk = new LlamaModel(config, { seed });
+    const head = this.trunk.linears().get('lm_head');
+    if (head === undefined) throw new RewardModelError('options.trunk', 'the trunk has no untied lm_head to read hidden states from');
+    this.tap = new HiddenStateTap(head.outFeatures);
+    head.adapter = this.tap;
+    this.trunk.adaptersEnabled = true;
+    const d = this.trunk.config.hiddenSize;
+    const rng = seededRandom(seed ^ 0x5eed);
+    const w = new Float32Array(d * this.heads.length);
+    const std = 1 / Math.sqrt(d);
+    for (let i = 0; i < w.length; i++) w[i] = (rng() * 2 - 1) * std * Math.sqrt(3) * 0.1;
+    this.headWeight = uniqueVariable(tf.tensor2d(w, [d, this.heads.length]), 'reward_heads.weight');
+    this.headBias = uniqueVariable(tf.zeros([this.heads.length]), 'reward_heads.bias');
+  }
+
+  /** Tokenises texts into a left-padded batch (texts longer than maxLength keep their last tokens). */
+  encode(texts: readonly string[]): RewardBatch {
+    if (!Array.isArray(texts) || texts.length === 0) throw new RewardModelError('texts', 'must be a non-empty array of strings');
+    const seqs = texts.map((t, i) => {
+      if (typeof t !== 'string') throw new RewardModelError(`texts[${i}]`, `must be a string, got ${typeof t}`);
+      const ids = this.tokenizer.encode(t);
+      const kept = ids.length > this.maxLength ? ids.slice(ids.length - this.maxLength) : ids;
+      return kept.length === 0 ? [this.padId] : kept;
+    });
+    const t = Math.max(...seqs.map((s) => s.length));
+    const ids = new Int32Array(seqs.length * t).fill(this.padId);
+    const mask = new Int32Array(seqs.length * t);
+    seqs.forEach((s, b) => {
+      const off = b * t + (t - s.length);
+      ids.set(s, off);
+      mask.fill(1, off, off + s.length);
+    });
+    return { ids: tf.tensor2d(ids, [seqs.length, t], 'int32'), mask: tf.tensor2d(mask, [seqs.length, t], 'int32'), last: seqs.map(() => t - 1) };
+  }
+
+  /**
+   * Final hidden states (after the final RMSNorm) at each row's last real token: `[B, D]`. Differentiable.
+   */
+  pooledHidden(batch: RewardBatch): tf.Tensor2D {
+    const [b, t] = batch.ids.shape;
+    const out = this.trunk.forward(batch.ids, { attentionMask: batch.mask });
+    out.logits.dispose();
+    const h = this.tap.captured;
+    this.tap.captured = undefined;
+    if (h === undefined) throw new RewardModelError('trunk', 'the lm_head hook did not run (adapters disabled?)');
+    try {
+      const rows = tf.tensor1d(batch.last.map((l, i) => i * t + l), 'int32');
+      const pooled = tf.gather(h, rows) as tf.Tensor2D;
+      rows.dispose();
+      if (pooled.shape[0] !== b) throw new RewardModelError('batch', `pooled ${pooled.shape[0]} rows for a batch of ${b}`);
+      return pooled;
+    } finally {
+      h.dispose();
+    }
+  }
+
+  /** Rewards `[B, H]` of a batch. Differentiable with respect to the trunk and the heads. */
+  rewards(batch: RewardBatch): tf.Tensor2D {
+    return tf.tidy(() => tf.add(tf.matMul(this.pooledHidden(batch), this.headWeight as tf.Tensor2D), this.headBias) as tf.Tensor2D);
+  }
+
+  /** Rewards of texts as plain numbers: `[texts.length][H]`, column order {@link MultiHeadRewardModel.heads}. */
+  score(texts: readonly string[]): number[][] {
+    const batch = this.encode(texts);
+    try {
+      const r = this.rewards(batch);
+      const out = r.arraySync();
+      r.dispose();
+      return out;
+    } finally {
+      batch.ids.dispose();
+      batch.mask.dispose();
+    }
+  }
+
+  /** Rewards of one response to one prompt, keyed by head. */
+  scoreResponse(prompt: string, response: string): Record<RewardHead, number> {
+    const row = this.score([pairText(prompt, response)])[0]!;
+    return Object.fromEntries(this.heads.map((h, i) => [h, row[i]!])) as Record<RewardHead, number>;
+  }
+
+  /** The trained variables by stable name: trunk weights (not the unused LM head) and the heads. */
+  trainableVariables(): Map<string, tf.Variable> {
+    const m = new Map<string, tf.Variable>();
+    for (const [k, v] of this.trunk.weights) if (k !== 'lm_head.weight') m.set(k, v);
+    m.set('reward_heads.weight', this.headWeight);
+    m.set('reward_heads.bias', this.headBias);
+    return m;
+  }
+
+  /** Frees the trunk and the heads. */
+  dispose(): void {
+    this.tap.captured?.dispose();
+    this.trunk.dispose();
+    this.headWeight.dispose();
+    this.headBias.dispose();
+  }
+}
+
+/** Options of {@link trainRewardModel}. */
+export interface TrainRewardModelOptions {
+  /** Optimizer steps. */
+  steps: number;
+  /** Pairs per step (default 16; each step scores 2·batchSize texts). */
+  batchSize?: number;
+  /** Peak learning rate of a cosine schedule with 10% warmup (default 3e-3). */
+  lr?: number;
+  /** Seed of the pair order. */
+  seed: number;
+  /** Global gradient-norm clip (default 1). */
+  maxGradNorm?: number;
+  /** Weight of `mean(r²)` keeping rewards centred (default 1e-3). */
+  centerCoef?: number;
+  /** Called after every step. */
+  onStep?: (step: number, loss: number) => void;
+}
+
+/** Labelled-head mask `[N][H]` of pairs. */
+export function headMask(pairs: readonly PreferencePair[], heads: readonly RewardHead[] = REWARD_HEADS): number[][] {
+  return pairs.map((p) => heads.map((h) => (p.heads.includes(h) ? 1 : 0)));
+}
+
+/**
+ * Trains the model on preference pairs with the masked Bradley–Terry loss and AdamW. Deterministic for a
+ * seed on a given backend.
+ *
+ * @returns the loss of every step
+ * @throws RewardModelError for empty pairs or bad options
+ */
+export function trainRewardModel(model: MultiHeadRewardModel, pairs: readonly PreferencePair[], options: TrainRewardModelOptions): { losses: number[] } {
+  if (pairs.length === 0) throw new RewardModelError('pairs', 'must not be empty');
+  const { steps, seed } = options;
+  if (!Number.isInteger(steps) || steps < 1) throw new RewardModelError('options.steps', `must be a positive integer, got ${String(steps)}`);
+  if (!Number.isInteger(seed)) throw new RewardModelError('options.seed', `must be an integer, got ${String(seed)}`);
+  const batchSize = options.batchSize ?? 16;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RewardModelError('options.batchSize', `must be a positive integer, got ${String(batchSize)}`);
+  const centerCoef = options.centerCoef ?? 1e-3;
+  const maxGradNorm = options.maxGradNorm ?? 1;
+  const warmup = Math.max(0, Math.min(Math.floor(steps / 10), steps - 1));
+  const schedule = cosineWithWarmup({ warmupSteps: warmup, totalSteps: Math.max(steps, warmup + 1), peakLr: options.lr ?? 3e-3, minLr: (options.lr ?? 3e-3) / 10 });
+  const vars = model.trainableVariables();
+  const byVarName = new Map<string, string>();
+  for (const [k, v] of vars) byVarName.set(v.name, k);
+  const opt = new AdamWOptimizer(vars, { weightDecay: 0.01 });
+  const rng = seededRandom(seed);
+  let order: number[] = [];
+  const nextIndex = (): number => {
+    if (order.length === 0) {
+      order = pairs.map((_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rng() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+    }
+    return order.pop()!;
+  };
+  const losses: number[] = [];
+  const h = model.heads.length;
+  try {
+    for (let step = 1; step <= steps; step++) {
+      const chosen: PreferencePair[] = [];
+      for (let i = 0; i < Math.min(batchSize, pairs.length); i++) chosen.push(pairs[nextIndex()]!);
+      const texts = [...chosen.map((p) => pairText(p.prompt, p.chosen)), ...chosen.map((p) => pairText(p.prompt, p.rejected))];
+      const batch = model.encode(texts);
+      const mask = tf.tensor2d(headMask(chosen, model.heads), [chosen.length, h]);
+      const n = chosen.length;
+      const { value, grads } = tf.variableGrads(() => {
+        const r = model.rewards(batch);
+        const rc = tf.slice(r, [0, 0], [n, h]) as tf.Tensor2D;
+        const rr = tf.slice(r, [n, 0], [n, h]) as tf.Tensor2D;
+        const bt = bradleyTerryLoss(rc, rr, mask);
+        return tf.add(bt, tf.mul(tf.mean(tf.square(r)), centerCoef)) as tf.Scalar;
+      }, [...vars.values()]);
+      const named: Record<string, tf.Tensor> = {};
+      for (const [name, g] of Object.entries(grads)) named[byVarName.get(name) ?? name] = g;
+      const clipped = clipByGlobalNorm(named, maxGradNorm);
+      opt.apply(clipped.grads, schedule(step));
+      const loss = value.dataSync()[0]!;
+      losses.push(loss);
+      value.dispose();
+      clipped.norm.dispose();
+      for (const g of Object.values(grads)) g.dispose();
+      for (const g of Object.values(clipped.grads)) if (!g.isDisposed) g.dispose();
+      mask.dispose();
+      batch.ids.dispose();
+      batch.mask.dispose();
+      options.onStep?.(step, loss);
+    }
+  } finally {
+    opt.dispose?.();
+  }
+  return { losses };
+}
+
+/** Per-head held-out pair accuracy. */
+export interface PairEvaluation {
+  perHead: Record<RewardHead, HeadAccuracy>;
+  /** Mean accuracy over heads with at least one labelled pair. */
+  meanAccuracy: number;
+}
+
+/** Scores pairs in batches and reports per-head pair accuracy (chosen strictly above rejected). */
+export function evaluatePairs(model: MultiHeadRewardModel, pairs: readonly PreferencePair[], options: { batchSize?: number } = {}): PairEvaluation {
+  const bs = options.batchSize ?? 32;
+  const rc: number[][] = [];
+  const rr: number[][] = [];
+  for (let i = 0; i < pairs.length; i += bs) {
+    const part = pairs.slice(i, i + bs);
+    rc.push(...model.score(part.map((p) => pairText(p.prompt, p.chosen))));
+    rr.push(...model.score(part.map((p) => pairText(p.prompt, p.rejected))));
+  }
+  const acc = pairAccuracy(rc, rr, headMask(pairs, model.heads));
+  const perHead = Object.fromEntries(model.heads.map((hd, j) => [hd, acc[j]!])) as Record<RewardHead, HeadAccuracy>;
+  const labelled = acc.filter((a) => a.n > 0);
+  return { perHead, meanAccuracy: labelled.reduce((s, a) => s + a.accuracy, 0) / Math.max(labelled.length, 1) };
+}

@@ -1,0 +1,24 @@
+import { initBackend } from '@quarkmed/tensor-kernels';
+import { trainBpe } from '@quarkmed/model';
+import * as tf from '@tensorflow/tfjs-core';
+import { buildPreferencePairs, splitPairs, pairText } from '../../src/reward/preference-data';
+import { MultiHeadRewardModel, trainRewardModel, evaluatePairs } from '../../src/reward/multi-head-reward-model';
+await initBackend('wasm', { threads: 1, log: false });
+const pairs = buildPreferencePairs({ seed: 1, perHead: 100 });
+const { train, heldOut } = splitPairs(pairs, { seed: 2 });
+let t0 = performance.now();
+const corpus = train.flatMap((p) => [pairText(p.prompt, p.chosen), pairText(p.prompt, p.rejected)]);
+const tok = trainBpe(corpus, { vocabSize: Number(process.env.V ?? 800) });
+console.log('bpe', (performance.now() - t0).toFixed(0), 'ms vocab', tok.vocabSize);
+const lens = corpus.map((c) => tok.encode(c).length); console.log('len max', Math.max(...lens), 'mean', lens.reduce((a, b) => a + b) / lens.length);
+const m = new MultiHeadRewardModel({ tokenizer: tok, maxLength: 80, seed: 3 });
+console.log('before', JSON.stringify(evaluatePairs(m, heldOut).perHead));
+t0 = performance.now();
+const steps = Number(process.env.S ?? 60);
+const { losses } = trainRewardModel(m, train, { steps, seed: 4, batchSize: 16, lr: Number(process.env.LR ?? 3e-3) , onStep: (s, l) => { if (s % 10 === 0) console.log(s, l.toFixed(3), ((performance.now() - t0) / s).toFixed(0), 'ms/step'); } });
+console.log('train', ((performance.now() - t0) / 1000).toFixed(1), 's');
+const ev = evaluatePairs(m, heldOut);
+console.log('after', JSON.stringify(ev));
+for (const tpl of ['consistency:letter','consistency:yes-no']) { const sub = heldOut.filter(p => p.template === tpl); console.log(tpl, JSON.stringify(evaluatePairs(m, sub).perHead.consistency)); const subt = train.filter(p => p.template === tpl); console.log('train', tpl, JSON.stringify(evaluatePairs(m, subt).perHead.consistency)); }
+console.log('tensors', tf.memory().numTensors);
+m.dispose();
