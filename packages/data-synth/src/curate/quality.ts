@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { Language } from '../kg/types';
+import { fmix32 } from './hash';
 import { tokenize } from './minhash';
 
 /** Fractions of the non-whitespace characters (code points) of a text in each class; they sum to 1. */
@@ -55,6 +56,10 @@ export function charClassRatios(text: string): CharClassRatios {
       else punctuation++;
       continue;
     }
+    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) {
+      cjk++;
+      continue;
+    }
     if (/\s/u.test(ch)) continue;
     if (RE_CJK.test(ch)) cjk++;
     else if (RE_LETTER.test(ch)) letters++;
@@ -91,9 +96,14 @@ export interface LanguageGuess {
  *
  * @param text - any text.
  * @param options - thresholds.
+ * @param ratios - {@link charClassRatios} of `text`, when already computed.
  */
-export function detectLanguage(text: string, options: { minCjkShare?: number; minStopwordShare?: number } = {}): LanguageGuess {
-  const r = charClassRatios(text);
+export function detectLanguage(
+  text: string,
+  options: { minCjkShare?: number; minStopwordShare?: number } = {},
+  ratios?: CharClassRatios,
+): LanguageGuess {
+  const r = ratios ?? charClassRatios(text);
   const letterish = r.letters + r.cjk;
   if (r.count === 0 || letterish === 0) return { language: 'unknown', score: 0 };
   const cjkShare = r.cjk / letterish;
@@ -144,20 +154,51 @@ export function repeatedLineRatio(text: string): { lines: number; chars: number 
  */
 export function repeatedNgramRatio(text: string, n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`repeatedNgramRatio: n must be a positive integer, got ${n}`);
-  const toks = tokenize(text, 'mixed');
-  if (toks.length < n) return 0;
-  const covered = new Uint8Array(toks.length);
-  const seen = new Set<string>();
-  for (let i = 0; i + n <= toks.length; i++) {
-    const g = toks.slice(i, i + n).join(' ');
-    if (seen.has(g)) covered.fill(1, i, i + n);
-    else seen.add(g);
+  return duplicateNgramFraction(tokenIds(tokenize(text, 'mixed')), n);
+}
+
+/** Tokens as small integer ids plus their lengths. */
+interface TokenIds {
+  ids: Int32Array;
+  lens: Int32Array;
+}
+
+function tokenIds(toks: readonly string[]): TokenIds {
+  const dict = new Map<string, number>();
+  const ids = new Int32Array(toks.length);
+  const lens = new Int32Array(toks.length);
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    let id = dict.get(t);
+    if (id === undefined) dict.set(t, (id = dict.size));
+    ids[i] = id;
+    lens[i] = t.length;
+  }
+  return { ids, lens };
+}
+
+/** Gopher's duplicate n-gram character fraction over token ids; n-grams are keyed by a 53-bit hash. */
+function duplicateNgramFraction({ ids, lens }: TokenIds, n: number): number {
+  const m = ids.length;
+  if (m < n) return 0;
+  const covered = new Uint8Array(m);
+  const seen = new Set<number>();
+  for (let i = 0; i + n <= m; i++) {
+    let h1 = 0x9747b28c ^ n;
+    let h2 = 0x1b873593;
+    for (let j = i; j < i + n; j++) {
+      h1 = fmix32((h1 ^ ids[j]!) >>> 0);
+      h2 = fmix32((Math.imul(h2, 31) + ids[j]! + 1) >>> 0);
+    }
+    const key = h1 * 2097152 + (h2 & 0x1fffff);
+    if (seen.has(key)) covered.fill(1, i, i + n);
+    else seen.add(key);
   }
   let total = 0;
   let dup = 0;
-  for (let i = 0; i < toks.length; i++) {
-    total += toks[i]!.length;
-    if (covered[i]) dup += toks[i]!.length;
+  for (let i = 0; i < m; i++) {
+    total += lens[i]!;
+    if (covered[i]) dup += lens[i]!;
   }
   return total === 0 ? 0 : dup / total;
 }
@@ -242,7 +283,7 @@ export function qualityCheck(text: string, options: QualityOptions = {}, declare
   const failed: QualityFilter[] = [];
   const chars = Array.from(text).length;
   const ratios = charClassRatios(text);
-  const language = detectLanguage(text);
+  const language = detectLanguage(text, {}, ratios);
   if (o.minChars !== false && chars < o.minChars) failed.push('min-chars');
   if (o.maxChars !== false && chars > o.maxChars) failed.push('max-chars');
   if (o.minAlphaRatio !== false && ratios.letters + ratios.cjk < o.minAlphaRatio) failed.push('min-alpha-ratio');
@@ -254,8 +295,9 @@ export function qualityCheck(text: string, options: QualityOptions = {}, declare
   if (o.maxRepeatedLineRatio !== false && repeatedLineRatio(text).lines > o.maxRepeatedLineRatio) failed.push('repeated-lines');
   if (o.maxRepeatedNgramRatio !== false) {
     const scale = language.language === 'zh' ? 2 : 1;
+    const toks = tokenIds(tokenize(text, 'mixed'));
     for (const [n, max] of Object.entries(o.maxRepeatedNgramRatio)) {
-      if (repeatedNgramRatio(text, Number(n) * scale) > max) {
+      if (duplicateNgramFraction(toks, Number(n) * scale) > max) {
         failed.push('repeated-ngrams');
         break;
       }

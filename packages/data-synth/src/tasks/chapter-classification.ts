@@ -25,7 +25,7 @@ export const chapterClassification: TaskDefinition = {
     if (chapters.size !== 1) return null;
     const { code, triple } = pick(withChapter, rand);
     const ch = chapterOf(code)!;
-    const title = (c: (typeof ICD10CM_CHAPTERS)[number]) => `${tr(lang, 'Chapter', '第')}${c.num}${tr(lang, ': ', '章：')}${lang === 'zh' ? c.zh : c.en}`;
+    const title = (c: (typeof ICD10CM_CHAPTERS)[number]) => `${tr(lang, 'Chapter ', '第')}${c.num}${tr(lang, ': ', '章：')}${lang === 'zh' ? c.zh : c.en}`;
     // Plausible distractors: the nearest chapters by number, then the rest.
     const others = ICD10CM_CHAPTERS.filter((c) => c.num !== ch.num).sort((a, b) => Math.abs(a.num - ch.num) - Math.abs(b.num - ch.num) || a.num - b.num);
     const near = shuffle(others.slice(0, Math.max(ctx.numOptions + 1, 4)), rand).slice(0, ctx.numOptions - 1);

@@ -120,7 +120,9 @@ export function defaultRender(ctx: Pick<TaskContext, 'graph'>, t: Triple, langua
   if (!s || !o) return undefined;
   const tpl = (language === 'zh' ? ZH_TEMPLATES : EN_TEMPLATES)[t.predicate];
   if (!tpl) return undefined;
-  return tpl.replace('{s}', s).replace('{o}', o);
+  const out = tpl.replace('{s}', s).replace('{o}', o);
+  // Sentence case for English names that start lower-case ("influenza is …" → "Influenza is …").
+  return language === 'en' && /^[a-z]/.test(out) && !/^[a-z]+[A-Z]/.test(out) ? out[0]!.toUpperCase() + out.slice(1) : out;
 }
 
 /** An ICD-10-CM chapter. */

@@ -203,15 +203,18 @@ export class GraphView {
     return tr?.object;
   }
 
-  /** Synonyms of `id` in `language` (excluding the preferred name), de-duplicated, in source order. */
+  /**
+   * Synonyms of `id` in `language` (excluding the preferred name), de-duplicated, in source order: the entity's
+   * synonyms when it is in `language`, plus `synonym` triples whose object language is `language`.
+   */
   synonyms(id: string, language: Language): string[] {
     const e = this.entity(id);
     if (!e) return [];
     const pref = this.name(id, language);
     const out: string[] = [];
+    // Only same-language synonyms and explicitly tagged synonym triples: further other-language names
+    // (`names.zh[1..]`) may come from cross-referenced codes and are not reliable synonyms.
     if (e.language === language) out.push(...e.synonyms);
-    const names = e.names?.[language];
-    if (names && e.language !== language) out.push(...names.slice(1));
     for (const t of this.out(id, 'synonym')) {
       if ((t.objectLanguage ?? e.language) === language) out.push(t.object);
     }
@@ -233,12 +236,16 @@ export class GraphView {
     return [...out].filter((s) => s.length > 0);
   }
 
-  /** ICD-10(-CM) codes of `id`: `icd10_code` triples first, then `ICD10CM`/`ICD10` cross-references. */
+  /**
+   * ICD-10(-CM) codes of `id`: `icd10_code` triples first, then `ICD10CM`/`ICD10` cross-references; malformed
+   * codes and ranges are skipped.
+   */
   icd10Codes(id: string): { code: string; triple: Triple }[] {
     const out: { code: string; triple: Triple }[] = [];
     const seen = new Set<string>();
     for (const t of this.out(id, 'icd10_code')) {
       const code = stripCodePrefix(t.object);
+      if (!ICD10_RE.test(code)) continue;
       if (!seen.has(code)) {
         seen.add(code);
         out.push({ code, triple: t });
@@ -248,6 +255,7 @@ export class GraphView {
     for (const sys of ['ICD10CM', 'ICD10']) {
       for (const raw of e?.xrefs[sys] ?? []) {
         const code = stripCodePrefix(raw);
+        if (!ICD10_RE.test(code)) continue;
         if (!seen.has(code)) {
           seen.add(code);
           out.push({
@@ -260,6 +268,9 @@ export class GraphView {
     return out;
   }
 }
+
+/** A well-formed ICD-10(-CM) code in dotted form (ranges such as `I60-I69` are not codes). */
+const ICD10_RE = /^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/;
 
 /** `ICD10CM:E11.9` → `E11.9`. */
 export function stripCodePrefix(code: string): string {

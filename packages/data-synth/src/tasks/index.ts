@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export * from './types';
-export { GraphView, factKey, parseFactKey, stripCodePrefix, weakestAuthority } from './graph';
+export { GraphView, factKey, parseFactKey, stripCodePrefix } from './graph';
 export * from './exam';
 export * from './split';
 export * from './registry';

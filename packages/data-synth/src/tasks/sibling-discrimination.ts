@@ -48,7 +48,7 @@ export const siblingDiscrimination: TaskDefinition = {
     const facts = members.map((c) => graph.isaTriple(c, anchor));
     if (oddParent) facts.push(graph.isaTriple(odd.id, oddParent));
     const prompt = tr(lang, `Which of the following is NOT a type of ${name}?\n${formatOptions(mc.options)}`, `下列哪一项不属于${name}？\n${formatOptions(mc.options)}`);
-    const why = oddParent && graph.name(oddParent, lang) ? ` ${ctx.render(graph.isaTriple(odd.id, oddParent), lang)}` : '';
+    const why = oddParent && graph.name(oddParent, lang) ? `\n${ctx.render(graph.isaTriple(odd.id, oddParent), lang)}` : '';
     return makeSample(this, anchor, ctx, {
       prompt,
       response: `${answerLine(lang, mc.answer, odd.text)}${why}`,

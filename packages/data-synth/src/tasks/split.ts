@@ -175,6 +175,8 @@ export interface TrainingText {
   text: string;
   /** The triple the sentence was generated from, when known. */
   triple?: Pick<Triple, 'subject' | 'predicate' | 'object'>;
+  /** Several triples (e.g. an entity-card paragraph of `src/translate/`). */
+  triples?: ReadonlyArray<Pick<Triple, 'subject' | 'predicate' | 'object'>>;
   /** Fact keys the text states, when known. */
   facts?: string[];
   id?: string;
@@ -272,7 +274,7 @@ export function checkLeakage(
     const i = idx++;
     const facts = isSample(item)
       ? [...item.answerFacts, ...((item as InstructionSample & { contextFacts?: string[] }).contextFacts ?? [])]
-      : [...(item.facts ?? []), ...(item.triple ? [factKey(item.triple)] : [])];
+      : [...(item.facts ?? []), ...(item.triple ? [factKey(item.triple)] : []), ...(item.triples ?? []).map(factKey)];
     const trainingId = item.id;
     for (const f of facts) {
       for (const h of owners.get(f) ?? []) {

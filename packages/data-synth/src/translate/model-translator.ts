@@ -94,10 +94,10 @@ export function buildVerbalisationPrompt(fact: PromptFact, language: Language): 
 export function cleanGeneration(raw: string, language: Language): string {
   const line = raw.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
   let s = line.replace(/^(→|->|sentence\s*[:：]|answer\s*[:：]|句子\s*[:：]|答\s*[:：])\s*/i, '').trim();
-  s = s.replace(/^["“'‘「]+|["”'’」]+$/g, '').trim();
-  const end = language === 'zh' ? /[。！？]/.exec(s) : /[.!?](\s|$)/.exec(s);
+  s = s.replace(/^["“'‘「]+/, '').trim();
+  const end = language === 'zh' ? /[。！？]/.exec(s) : /[.!?](?=["”'’」]*(\s|$))/.exec(s);
   if (end) s = s.slice(0, end.index + 1);
-  return s.trim();
+  return s.replace(/["”'’」]+$/, '').trim();
 }
 
 /** Options of {@link modelTranslateTriples}. */

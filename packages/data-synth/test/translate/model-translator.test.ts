@@ -26,7 +26,7 @@ const DRUG_FACTS: Triple[] = [
 function fakeModel(lie: (subject: string) => 'truth' | 'negate' | 'swap', calls: TextGenerationOptions[] = []): TextGenerator {
   return async (prompt, options) => {
     calls.push(options);
-    const m = /^(?:Triple|三元组)[:：] \((.*), (\w+)(?: \(.*\))?, (.*)\) →$/m.exec(prompt);
+    const m = /^(?:Triple|三元组)[:：] ?\((.*), (\w+)(?: \(.*\))?, (.*)\) →$/m.exec(prompt);
     if (!m) throw new Error('no triple in prompt');
     const [, s, p, o] = m as unknown as [string, string, string, string];
     const zh = prompt.includes('三元组');

@@ -97,8 +97,9 @@ export class AdamWOptimizer {
       out.param.dispose();
       this.m.get(name)!.dispose();
       this.v.get(name)!.dispose();
-      this.m.set(name, out.m);
-      this.v.set(name, out.v);
+      // the optimizer owns its moments: they must survive an enclosing tf.tidy
+      this.m.set(name, tf.keep(out.m));
+      this.v.set(name, tf.keep(out.v));
     }
   }
 

@@ -77,3 +77,14 @@ describe('AdamWOptimizer', () => {
     oc.dispose();
   });
 });
+
+describe('AdamWOptimizer inside tf.tidy', () => {
+  it('keeps its moments alive across an enclosing tidy', () => {
+    const w = tf.variable(tf.tensor1d([1, 2, 3]), true, 'tidy-w');
+    const opt = new AdamWOptimizer(new Map([['w', w]]), { weightDecay: 0 });
+    for (let i = 0; i < 3; i++) tf.tidy(() => opt.apply(new Map([['w', tf.tensor1d([0.1, 0.2, 0.3])]]), 0.1));
+    expect(Array.from(w.dataSync()).every((x, i) => x < i + 1)).toBe(true);
+    expect(opt.stateTensors().get('w.m')!.isDisposed).toBe(false);
+    w.dispose();
+  });
+});

@@ -183,10 +183,17 @@ export class Ontology {
     const Ae = this.expand(A);
     const Re = this.expand(R);
     if ([...Ae].some((a) => Re.has(a))) return { relation: 'equivalent', via: 'xref', ...base };
+    const codeAnc = (s: Set<string>): Set<string> => {
+      const pre: string[] = [];
+      for (const id of s) if (id.startsWith('ICD:')) for (let l = id.length - 5; l >= 3; l--) pre.push(icdId(id.slice(4, 4 + l)));
+      return this.expand(pre);
+    };
+    if ([...Re].some((r) => codeAnc(Ae).has(r))) return { relation: 'narrower', via: 'code-hierarchy', ...base };
+    if ([...Ae].some((a) => codeAnc(Re).has(a))) return { relation: 'broader', via: 'code-hierarchy', ...base };
     const Aanc = this.ancestors(Ae);
-    if ([...Re].some((r) => Aanc.has(r))) return { relation: 'narrower', via: viaOf(Re, Aanc), ...base };
+    if ([...Re].some((r) => Aanc.has(r))) return { relation: 'narrower', via: 'is_a', ...base };
     const Ranc = this.ancestors(Re);
-    if ([...Ae].some((a) => Ranc.has(a))) return { relation: 'broader', via: viaOf(Ae, Ranc), ...base };
+    if ([...Ae].some((a) => Ranc.has(a))) return { relation: 'broader', via: 'is_a', ...base };
     const parents = (s: Set<string>): Set<string> => {
       const p = new Set<string>();
       for (const id of s) {
@@ -199,10 +206,6 @@ export class Ontology {
     if ([...parents(Re)].some((p) => Ap.has(p))) return { relation: 'related', via: 'sibling', ...base };
     return { relation: 'different', via: 'no-link', ...base };
   }
-}
-
-function viaOf(targets: Set<string>, anc: Set<string>): string {
-  return [...targets].some((t) => anc.has(t) && t.startsWith('DOID:')) ? 'is_a' : 'code-hierarchy';
 }
 
 function add(m: Map<string, Set<string>>, k: string, v: string): void {
