@@ -1,6 +1,6 @@
 /** ICD-10-CM chapter classification of a diagnosis (distractors: neighbouring chapters). */
 import { buildMultipleChoice, formatOptions } from './exam';
-import { ICD10CM_CHAPTERS, answerLine, chapterOf, makeSample, tr } from './common';
+import { ICD10CM_CHAPTERS, answerLine, icd10cmChapterOf, makeSample, tr } from './common';
 import { pick, shuffle } from '../random';
 import type { TaskDefinition } from './types';
 
@@ -13,18 +13,18 @@ export const chapterClassification: TaskDefinition = {
   candidates: (ctx) =>
     ctx.graph
       .entities('disease')
-      .filter((e) => ctx.graph.name(e.id, ctx.language) && ctx.graph.icd10Codes(e.id).some((c) => chapterOf(c.code)))
+      .filter((e) => ctx.graph.name(e.id, ctx.language) && ctx.graph.icd10Codes(e.id).some((c) => icd10cmChapterOf(c.code)))
       .map((e) => e.id),
   build(anchor, ctx) {
     const { graph, language: lang, rand } = ctx;
     const name = graph.name(anchor, lang);
-    const withChapter = graph.icd10Codes(anchor).filter((c) => chapterOf(c.code));
+    const withChapter = graph.icd10Codes(anchor).filter((c) => icd10cmChapterOf(c.code));
     if (!name || withChapter.length === 0) return null;
     // A disease whose codes span several chapters would be ambiguous.
-    const chapters = new Set(withChapter.map((c) => chapterOf(c.code)?.num));
+    const chapters = new Set(withChapter.map((c) => icd10cmChapterOf(c.code)?.num));
     if (chapters.size !== 1) return null;
     const { code, triple } = pick(withChapter, rand);
-    const ch = chapterOf(code)!;
+    const ch = icd10cmChapterOf(code)!;
     const title = (c: (typeof ICD10CM_CHAPTERS)[number]) => `${tr(lang, 'Chapter ', '第')}${c.num}${tr(lang, ': ', '章：')}${lang === 'zh' ? c.zh : c.en}`;
     // Plausible distractors: the nearest chapters by number, then the rest.
     const others = ICD10CM_CHAPTERS.filter((c) => c.num !== ch.num).sort((a, b) => Math.abs(a.num - ch.num) - Math.abs(b.num - ch.num) || a.num - b.num);

@@ -164,7 +164,7 @@ export const ICD10CM_CHAPTERS: readonly Icd10Chapter[] = [
 ];
 
 /** The chapter of an ICD-10-CM code (3-character category compared against chapter ranges), or undefined. */
-export function chapterOf(code: string): Icd10Chapter | undefined {
+export function icd10cmChapterOf(code: string): Icd10Chapter | undefined {
   const cat = stripCodePrefix(code).toUpperCase().replace('.', '').slice(0, 3);
   if (!/^[A-Z][0-9][0-9A-Z]$/.test(cat)) return undefined;
   return ICD10CM_CHAPTERS.find((c) => cat >= c.start && cat <= c.end);

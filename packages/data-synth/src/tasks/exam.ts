@@ -11,7 +11,10 @@ import type { GraphView } from './graph';
 import type { ChoiceOption } from './types';
 
 /** Where a distractor came from. */
-export type DistractorTier = 'sibling' | 'cousin' | 'related' | 'random';
+export type DistractorTier = 'sibling' | 'cousin' | 'relative' | 'related' | 'random';
+
+/** Candidate ids of one tier, or a function computing them only when the earlier tiers run short. */
+export type TierCandidates = readonly string[] | (() => readonly string[]);
 
 /** A chosen distractor. */
 export interface Distractor {
@@ -45,12 +48,13 @@ export interface DistractorOptions {
  * Distractors are distinct from each other, from the excluded ids and from the excluded texts.
  *
  * @param graph - the graph view.
- * @param tiers - candidate tiers, e.g. `[['sibling', siblings], ['cousin', cousins]]`.
+ * @param tiers - candidate tiers, e.g. `[['sibling', siblings], ['cousin', cousins]]`; a tier may be a function,
+ *   evaluated only when needed.
  * @param opts - see {@link DistractorOptions}.
  */
 export function pickDistractors(
   graph: GraphView,
-  tiers: ReadonlyArray<readonly [DistractorTier, readonly string[]]>,
+  tiers: ReadonlyArray<readonly [DistractorTier, TierCandidates]>,
   opts: DistractorOptions,
 ): Distractor[] {
   if (!Number.isInteger(opts.count) || opts.count < 0) {
@@ -71,7 +75,8 @@ export function pickDistractors(
   };
   for (const [tier, ids] of tiers) {
     if (out.length >= opts.count) break;
-    for (const id of shuffle([...new Set(ids)].sort(), opts.rand)) tryAdd(id, tier);
+    const list = typeof ids === 'function' ? ids() : ids;
+    for (const id of shuffle([...new Set(list)].sort(), opts.rand)) tryAdd(id, tier);
   }
   if (out.length < opts.count && opts.fallbackKind) {
     const pool = graph.entities(opts.fallbackKind).map((e) => e.id);
@@ -85,8 +90,32 @@ export function pickDistractors(
 }
 
 /**
- * Distractors for an answer entity: its siblings in the is_a hierarchy (same parent), then its cousins, then
- * (only when those are too few and `fallbackKind` is given) random entities of that kind.
+ * More distant relatives of `id` of the same kind, nearest first: descendants (up to `depth + 1` levels) of its
+ * ancestors at distance 3..`maxUp`, excluding the entity, its ancestors and descendants, siblings and cousins.
+ * Used after siblings and cousins, before any random fallback.
+ */
+export function relatives(graph: GraphView, id: string, maxUp = 4, limit = 200): string[] {
+  const kind = graph.entity(id)?.kind;
+  const skip = new Set([id, ...graph.siblings(id), ...graph.cousins(id), ...graph.ancestors(id), ...graph.descendants(id, 4)]);
+  const out: string[] = [];
+  let level = graph.parents(id);
+  for (let up = 2; up <= maxUp && level.length > 0 && out.length < limit; up++) {
+    level = [...new Set(level.flatMap((p) => graph.parents(p)))].sort();
+    for (const a of level) {
+      for (const d of graph.descendants(a, up + 1)) {
+        if (skip.has(d) || (kind && graph.entity(d)?.kind !== kind)) continue;
+        skip.add(d);
+        out.push(d);
+      }
+    }
+  }
+  return out.slice(0, limit);
+}
+
+/**
+ * Distractors for an answer entity: its siblings in the is_a hierarchy (same parent), then its cousins, then more
+ * distant relatives ({@link relatives}), then (only when those are too few and `fallbackKind` is given) random
+ * entities of that kind.
  *
  * @param graph - the graph view.
  * @param answerId - the correct entity; never returned.
@@ -99,6 +128,7 @@ export function hierarchyDistractors(graph: GraphView, answerId: string, opts: D
     [
       ['sibling', graph.siblings(answerId)],
       ['cousin', graph.cousins(answerId)],
+      ['relative', () => relatives(graph, answerId)],
     ],
     {
       ...opts,

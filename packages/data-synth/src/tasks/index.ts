@@ -9,7 +9,7 @@ export { GraphView, factKey, parseFactKey, stripCodePrefix } from './graph';
 export * from './exam';
 export * from './split';
 export * from './registry';
-export { ICD10CM_CHAPTERS, chapterOf, defaultRender, type Icd10Chapter } from './common';
+export { ICD10CM_CHAPTERS, icd10cmChapterOf, defaultRender, type Icd10Chapter } from './common';
 export { buildPassages, formatPassages, type PassageSet } from './passages';
 export { maskedDefinition } from './definition-matching';
 export { pubmedqaFactKey } from './pubmedqa';

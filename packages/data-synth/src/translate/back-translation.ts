@@ -171,6 +171,25 @@ function cuesOf(masked: string, language: Language): Set<Cue> {
   return out;
 }
 
+const cueWordCache = new Map<string, boolean>();
+/** True when a whole name is a positive cue phrase (e.g. `symptom`, `症状`). */
+function isCueWord(surface: string): boolean {
+  let v = cueWordCache.get(surface);
+  if (v === undefined) {
+    v = false;
+    for (const l of ['en', 'zh'] as Language[]) {
+      for (const [cue, re] of Object.entries(CUES[l]) as [Cue, RegExp][]) {
+        if (cue === 'negation') continue;
+        const m = re.exec(surface);
+        if (m && m[0].length === surface.length) v = true;
+      }
+    }
+    if (cueWordCache.size > 10_000) cueWordCache.clear();
+    cueWordCache.set(surface, v);
+  }
+  return v;
+}
+
 const CODE_RE = /(?<![a-z0-9])([a-z][0-9][0-9a-z](?:\.?[0-9a-z]{1,4})?)(?![a-z0-9])/g;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -217,10 +236,12 @@ const DRUG_DISEASE: ReadonlySet<Predicate> = new Set(['treats', 'symptomatic_rel
 export function extractFacts(text: string, language: Language, lexicon: Lexicon): ExtractionResult {
   const norm = normalizeText(text);
   const mentions = findMentions(norm, lexicon);
+  // Mask names so that words inside them ("not", "不", "treatment") are not read as cues; names that are
+  // themselves cue words (the Symptom Ontology's root term "symptom") stay readable.
   let masked = '';
   let pos = 0;
   for (const m of mentions) {
-    masked += `${norm.slice(pos, m.start)}§`;
+    masked += `${norm.slice(pos, m.start)}${isCueWord(m.surface) ? m.surface : '§'}`;
     pos = m.end;
   }
   masked += norm.slice(pos);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dedupKey, normalizeText } from '../../src/curate/normalize';
+import { shippedParagraphs } from './helpers';
 
 describe('normalizeText', () => {
   it('maps full-width Latin letters, digits and the ideographic space to half-width (NFKC)', () => {
@@ -42,6 +43,13 @@ describe('normalizeText', () => {
     const t = '嘶哑样咳嗽可见于急性喉炎(A对),由于声带炎症.  Hoffmann征(ABCE错)  （人卫八版诊断学P148）\n\n\nThe end (really).';
     const once = normalizeText(t);
     expect(normalizeText(once)).toBe(once);
+  });
+
+  it('is idempotent on every shipped paragraph', () => {
+    for (const p of [...shippedParagraphs('pubmedqa-abstracts.en.txt'), ...shippedParagraphs('cmexam-explanations.zh.txt')]) {
+      const once = normalizeText(p);
+      expect(normalizeText(once)).toBe(once);
+    }
   });
 
   it('rejects a non-string with a TypeError', () => {

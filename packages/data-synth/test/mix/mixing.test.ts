@@ -9,7 +9,7 @@ describe('apportion', () => {
     const rand = mulberry32(77);
     for (let t = 0; t < 200; t++) {
       const weights: number[] = Array.from({ length: 1 + Math.floor(rand() * 6) }, () => Math.floor(rand() * 10));
-      if (weights.every((w) => w === 0)) weights[0] = 1;
+      if (!weights.some((w) => w > 0)) weights[0] = 1;
       const total = Math.floor(rand() * 1000);
       const parts = apportion(total, weights);
       const sum = weights.reduce((a, b) => a + b, 0);

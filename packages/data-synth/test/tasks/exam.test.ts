@@ -21,17 +21,20 @@ describe('exam distractors', () => {
     expect(new Set(five.map((d) => d.text)).size).toBe(5);
   });
 
-  it('falls back to random entities only when the hierarchy runs out', () => {
-    // hypertension: 2 siblings, no cousins in the fixture (cardiovascular has no sibling classes with children but infectious).
-    const noFallback = hierarchyDistractors(g, 'D:htn', { count: 9, language: 'en', rand: mulberry32(2) });
-    expect(noFallback.every((d) => d.tier !== 'random')).toBe(true);
-    const withFallback = hierarchyDistractors(g, 'D:htn', { count: 9, language: 'en', rand: mulberry32(2), fallbackKind: 'disease' });
-    expect(withFallback).toHaveLength(9);
-    const tiers = withFallback.map((d) => d.tier);
-    const firstRandom = tiers.indexOf('random');
-    expect(firstRandom).toBeGreaterThanOrEqual(noFallback.length);
-    expect(withFallback.slice(0, noFallback.length).map((d) => d.id).sort()).toEqual(noFallback.map((d) => d.id).sort());
-    expect(withFallback.map((d) => d.id)).not.toContain('D:htn');
+  it('goes on to more distant relatives, and to random entities only when the hierarchy runs out', () => {
+    // hypertension: 2 siblings (heart failure, CAD), 3 cousins (the infectious classes), then their children.
+    const nine = hierarchyDistractors(g, 'D:htn', { count: 9, language: 'en', rand: mulberry32(2), fallbackKind: 'disease' });
+    expect(nine.map((d) => d.tier)).toEqual(['sibling', 'sibling', 'cousin', 'cousin', 'cousin', 'relative', 'relative', 'relative', 'relative']);
+    expect(nine.slice(0, 2).map((d) => d.id).sort()).toEqual(['D:cad', 'D:hf']);
+    expect(nine.slice(2, 5).map((d) => d.id).sort()).toEqual(['D:bac', 'D:par', 'D:vir']);
+    for (const d of nine.slice(5)) expect(g.parents(d.id)[0]).toMatch(/^D:(vir|bac|par)$/);
+    expect(nine.map((d) => d.id)).not.toContain('D:htn');
+    expect(nine.map((d) => d.id)).not.toContain('D:root'); // an ancestor is never a distractor
+    // Outside the hierarchy: nothing without a fallback kind, random entities of that kind with one.
+    expect(hierarchyDistractors(g, 'D:orphan', { count: 3, language: 'en', rand: mulberry32(2) })).toEqual([]);
+    const rnd = hierarchyDistractors(g, 'D:orphan', { count: 3, language: 'en', rand: mulberry32(2), fallbackKind: 'disease' });
+    expect(rnd).toHaveLength(3);
+    expect(rnd.every((d) => d.tier === 'random' && d.id !== 'D:orphan' && g.entity(d.id)?.kind === 'disease')).toBe(true);
   });
 
   it('respects accept/exclude filters and Chinese names', () => {

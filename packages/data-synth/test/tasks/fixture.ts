@@ -47,9 +47,13 @@ export function inlineGraph(): KnowledgeGraph {
   leaf('D:hf', 'D:cv', 'heart failure', 'I50.9', { zh: '心力衰竭' });
   leaf('D:cad', 'D:cv', 'coronary artery disease', 'I25.10', { zh: '冠状动脉疾病' });
 
-  kg.addName('D:flu', 'zh', '流感');
-  kg.addName('D:tb', 'zh', '痨病');
-  kg.addName('D:htn', 'zh', '高血压病');
+  // Chinese synonyms as tagged synonym triples; a second other-language name is not taken as a synonym.
+  for (const [d, zh] of [['D:flu', '流感'], ['D:tb', '痨病'], ['D:htn', '高血压病']] as const) {
+    kg.addTriple({ subject: d, predicate: 'synonym', object: zh, objectIsLiteral: true, objectLanguage: 'zh', source: 'fixture', authority: 'B' });
+  }
+  kg.addName('D:measles', 'zh', '麻疹病');
+  // A disease outside the hierarchy (only random distractors possible).
+  ent('D:orphan', 'disease', 'sarcoidosis', { zh: '结节病' });
 
   const symptoms: Record<string, [string, string]> = {
     'S:fever': ['fever', '发热'],

@@ -16,6 +16,10 @@ function answerEntity(s: InstructionSample): string {
   return o.entityId ?? s.entityIds[0]!;
 }
 
+function answerEntityText(s: InstructionSample): string {
+  return s.options!.find((x) => x.letter === (s.reference as { value: string }).value)!.text;
+}
+
 describe('instruction tasks on an inline graph', () => {
   const en = gen();
   const byTask = new Map<string, InstructionSample[]>();
@@ -123,6 +127,12 @@ describe('instruction tasks on an inline graph', () => {
       expect(s.language).toBe('zh');
       expectValidSample(s);
       expect(s.messages.map((m) => m.content).join('')).toMatch(/[\u4e00-\u9fff]/);
+    }
+    // Only tagged Chinese synonym triples count as synonyms (a second zh name such as 麻疹病 does not).
+    const syn = zh.filter((s) => s.task === 'synonym_discrimination');
+    for (const s of syn) {
+      expect(['D:flu', 'D:tb', 'D:htn']).toContain(s.entityIds[0]);
+      expect(['流感', '痨病', '高血压病']).toContain(answerEntityText(s));
     }
     const tr = zh.find((s) => s.task === 'term_translation' && s.entityIds[0] === 'D:flu');
     if (tr) expect(tr.reference).toEqual({ kind: 'text', value: '流行性感冒' });

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** What {@link writeFileAtomic} accepts: the whole content, or chunks produced while writing. */
@@ -56,6 +56,16 @@ export async function writeFileAtomic(path: string, data: AtomicWriteData, optio
     throw error;
   }
   await syncDir(dir);
+}
+
+/** Whether `path` exists (a file or a directory); any error of `stat` counts as "does not exist". */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function toChunks(data: AtomicWriteData): Iterable<Uint8Array> | AsyncIterable<Uint8Array> {

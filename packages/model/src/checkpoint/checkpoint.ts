@@ -6,11 +6,11 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fromHfConfig, resolveConfig, toHfConfig, type LlamaConfig } from '../config';
 import { LlamaModel } from '../model/llama';
-import { writeFileAtomic } from './atomic-write';
+import { pathExists, writeFileAtomic } from './atomic-write';
 import { CheckpointError } from './errors';
 import { hfTensorSpecs, modelShape, transpose2d, type HfTensorSpec } from './hf-llama';
 import {
@@ -249,19 +249,10 @@ export async function writeSafetensorsFile(
   await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Which file holds each tensor: from the index, or every tensor in `model.safetensors`. */
 async function checkpointLayout(dir: string): Promise<{ files: string[]; weightMap?: Map<string, string>; indexPath?: string }> {
   const indexPath = join(dir, CHECKPOINT_FILES.index);
-  if (await exists(indexPath)) {
+  if (await pathExists(indexPath)) {
     let index: unknown;
     try {
       index = JSON.parse(await readFile(indexPath, 'utf8'));
@@ -281,7 +272,7 @@ async function checkpointLayout(dir: string): Promise<{ files: string[]; weightM
     }
     return { files: [...new Set(weightMap.values())], weightMap, indexPath };
   }
-  if (await exists(join(dir, CHECKPOINT_FILES.single))) return { files: [CHECKPOINT_FILES.single] };
+  if (await pathExists(join(dir, CHECKPOINT_FILES.single))) return { files: [CHECKPOINT_FILES.single] };
   throw new CheckpointError(dir, undefined, `no ${CHECKPOINT_FILES.single} or ${CHECKPOINT_FILES.index} in the directory`);
 }
 

@@ -5,17 +5,15 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Mulberry32 } from '../training/rng';
 
-/** A seeded 32-bit PRNG (mulberry32) returning floats in [0, 1). */
+/**
+ * A seeded 32-bit PRNG (mulberry32) returning floats in [0, 1): the package's one generator
+ * ({@link Mulberry32}) as a function.
+ */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Mulberry32(seed);
+  return () => rng.next();
 }
 
 /**

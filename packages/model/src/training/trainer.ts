@@ -5,10 +5,10 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomic } from '../checkpoint/atomic-write';
+import { pathExists, writeFileAtomic } from '../checkpoint/atomic-write';
 import { loadWeightsInto, readSafetensorsFile, saveCheckpoint, type CheckpointModel } from '../checkpoint/checkpoint';
 import { CheckpointError } from '../checkpoint/errors';
 import { serializeSafetensors, type SafetensorsInput } from '../checkpoint/safetensors';
@@ -225,15 +225,6 @@ function toTensor2D(field: string, x: tf.Tensor2D | ArrayLike<number>[]): tf.Ten
     for (let j = 0; j < t; j++) flat[i * t + j] = row[j]!;
   });
   return tf.tensor2d(flat, [x.length, t], 'int32');
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -472,7 +463,7 @@ export class Trainer {
         variables: [...this.vars.keys()],
       };
       await writeFileAtomic(join(staging, TRAINER_FILES.state), `${JSON.stringify(state, null, 2)}\n`);
-      if (await exists(dir)) {
+      if (await pathExists(dir)) {
         const old = `${dir}.old-${tag}`;
         await rename(dir, old);
         await rename(staging, dir);

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@quarkmed/tensor-kernels';
 import type { LlamaModel } from '../../src/model/index';
+import { Mulberry32 } from '../../src/training/rng';
 
 export const BACKENDS = ['cpu', 'wasm'] as const;
 
@@ -140,10 +141,6 @@ export function maxAbsDiff(a: unknown, b: unknown): number {
 
 /** Deterministic pseudo-random int32 ids `[B, T]` in `[lo, vocab)`. */
 export function randomIds(b: number, t: number, vocab: number, seed: number, lo = 0): number[][] {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-  return Array.from({ length: b }, () => Array.from({ length: t }, () => lo + Math.floor(next() * (vocab - lo))));
+  const rng = new Mulberry32(seed);
+  return Array.from({ length: b }, () => Array.from({ length: t }, () => lo + rng.nextInt(vocab - lo)));
 }

@@ -6,17 +6,7 @@ import { trainBpe, type BpeTokenizer } from '../../src/tokenizer/index';
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'data', 'medical-text');
 
-/** Mulberry32 seeded PRNG in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../src/model/init';
 
 export function readMedical(file: 'en' | 'zh'): string {
   return readFileSync(join(DATA_DIR, file === 'en' ? 'pubmedqa-abstracts.en.txt' : 'cmexam-explanations.zh.txt'), 'utf8');

@@ -1,6 +1,7 @@
 /** Shared helpers of the training and LoRA tests. */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@quarkmed/tensor-kernels';
+import { Mulberry32 } from '../../src/training/rng';
 
 /** cpu backend with the fused kernels and tfjs gradients registered. */
 export async function useCpu(): Promise<void> {
@@ -22,15 +23,8 @@ export function maxAbsDiff(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | Arra
 
 /** Seeded float32 tensor with values uniform in [-scale, scale). */
 export function randu(shape: number[], seed: number, scale = 1): tf.Tensor {
-  let s = seed >>> 0;
+  const rng = new Mulberry32(seed);
   const n = shape.reduce((p, q) => p * q, 1);
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    data[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
+  const data = Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
   return tf.tensor(data, shape, 'float32');
 }

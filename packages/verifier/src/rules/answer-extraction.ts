@@ -146,6 +146,7 @@ function parseLetterList(text: string, p: number, ctx: Ctx, bare: boolean, hedge
   let hedge = hedgeIn;
   let i = p;
   let lastGood = p;
+  let wrapped = false;
   for (let guard = 0; guard < 12; guard++) {
     let w = 0;
     while (i < n && w < 2 && '(["\'['.includes(text[i]!)) {
@@ -179,6 +180,7 @@ function parseLetterList(text: string, p: number, ctx: Ctx, bare: boolean, hedge
       i++;
       w++;
     }
+    wrapped = w > 0;
     const afterTok = i;
     lastGood = i;
     SEP_RE.lastIndex = i;
@@ -211,7 +213,7 @@ function parseLetterList(text: string, p: number, ctx: Ctx, bare: boolean, hedge
     if (c === -1) return { letters: found, hedge, end: i };
     return { letters: found, hedge, end: i };
   }
-  if (c >= 97 && c <= 122 && j > i) {
+  if (c >= 97 && c <= 122 && j > i && !wrapped) {
     let k = j;
     while (k < n && k - j < 20 && isAsciiLetter(text.charCodeAt(k))) k++;
     const word = text.slice(j, k).toLowerCase();
