@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_TEST_BACKENDS, activateBackend, isSkipped } from './helpers/backends';
 import { FIXTURE_OPS, loadFixture } from './helpers/fixtures';
 import { HARNESS, type OpHarness, disposeCase, prepareCase, vjp } from './helpers/ops';
-import { compareArrays, describeComparison, fixtureTolerance } from './helpers/tolerance';
+import { expectWithin, fixtureTolerance } from './helpers/tolerance';
 
 /** Live tensors (engine) and live data buffers (backend). */
 function counts(): { tensors: number; dataIds: number } {
@@ -99,8 +99,7 @@ for (const backend of ALL_TEST_BACKENDS) {
               const name = h.floatInputs[i]!;
               const g = r.grads[vars[i]!.name];
               expect(g, `${c.name}: gradient of ${name}`).toBeDefined();
-              const cmp = compareArrays(await g!.data<'float32'>(), c.grads[name]!.data);
-              expect(cmp.worst, describeComparison(`${c.name} d${name}`, cmp)).toBeLessThanOrEqual(tol);
+              expectWithin(`${c.name} d${name}`, await g!.data<'float32'>(), c.grads[name]!.data, tol);
             }
             tf.dispose([r.value, ...Object.values(r.grads)]);
             expect(counts(), `${c.name}: after disposing value and grads`).toEqual(before);

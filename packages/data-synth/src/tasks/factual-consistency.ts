@@ -15,9 +15,16 @@ type Kind = 'is_a' | 'icd10_code' | 'indication' | 'has_symptom';
 function falseVariant(anchor: string, kind: Kind, ctx: TaskContext): { claim: Triple; truth: Triple[] } | null {
   const { graph, language: lang, rand } = ctx;
   if (kind === 'is_a') {
-    if (graph.parents(anchor).length === 0) return null;
-    const parent = pick(graph.parents(anchor), rand);
-    const wrong = hierarchyDistractors(graph, parent, { count: 1, language: lang, rand, exclude: [anchor, ...graph.ancestors(anchor), ...graph.descendants(anchor)] })[0];
+    const parents = graph.parents(anchor).filter((p) => graph.name(p, lang) && graph.name(p, lang) !== graph.name(anchor, lang));
+    if (parents.length === 0) return null;
+    const parent = pick(parents, rand);
+    const wrong = hierarchyDistractors(graph, parent, {
+      count: 1,
+      language: lang,
+      rand,
+      exclude: [anchor, ...graph.ancestors(anchor), ...graph.descendants(anchor)],
+      excludeTexts: [graph.name(anchor, lang) ?? '', ...graph.ancestors(anchor).map((a) => graph.name(a, lang) ?? '')].filter(Boolean),
+    })[0];
     if (!wrong) return null;
     return { claim: { ...graph.isaTriple(anchor, parent), object: wrong.id }, truth: [graph.isaTriple(anchor, parent)] };
   }
@@ -43,7 +50,7 @@ function trueVariant(anchor: string, kind: Kind, ctx: TaskContext): Triple | nul
   const { graph, language: lang, rand } = ctx;
   const pool: Triple[] =
     kind === 'is_a'
-      ? graph.parents(anchor).map((p) => graph.isaTriple(anchor, p))
+      ? graph.parents(anchor).filter((p) => graph.name(p, lang) !== graph.name(anchor, lang)).map((p) => graph.isaTriple(anchor, p))
       : kind === 'icd10_code'
         ? graph.icd10Codes(anchor).map((c) => c.triple)
         : kind === 'indication'

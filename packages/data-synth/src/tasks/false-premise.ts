@@ -59,10 +59,16 @@ function buildVariant(def: TaskDefinition, anchor: string, v: Variant, ctx: Task
     });
   }
   if (v === 'class') {
-    const parents = graph.parents(anchor).filter((p) => graph.name(p, lang));
+    const parents = graph.parents(anchor).filter((p) => graph.name(p, lang) && graph.name(p, lang)!.toLowerCase() !== name.toLowerCase());
     if (parents.length === 0) return null;
     const parent = pick(parents, rand);
-    const wrong = hierarchyDistractors(graph, parent, { count: 1, language: lang, rand, exclude: [anchor, ...graph.ancestors(anchor), ...graph.descendants(anchor)] })[0];
+    const wrong = hierarchyDistractors(graph, parent, {
+      count: 1,
+      language: lang,
+      rand,
+      exclude: [anchor, ...graph.ancestors(anchor), ...graph.descendants(anchor)],
+      excludeTexts: [name, ...graph.ancestors(anchor).map((a) => graph.name(a, lang) ?? '')].filter(Boolean),
+    })[0];
     if (!wrong) return null;
     const pname = graph.name(parent, lang) as string;
     const fact = graph.isaTriple(anchor, parent);

@@ -15,7 +15,8 @@ export const hypernymIdentification: TaskDefinition = {
   build(anchor, ctx) {
     const { graph, language: lang, rand } = ctx;
     const name = graph.name(anchor, lang);
-    const parents = graph.parents(anchor).filter((p) => graph.name(p, lang));
+    // A parent with the same name in this language (two classes mapped to one translated name) would be no question.
+    const parents = graph.parents(anchor).filter((p) => { const n = graph.name(p, lang); return n && n.toLowerCase() !== name?.toLowerCase(); });
     if (!name || parents.length === 0) return null;
     const parent = pick(parents, rand);
     const pname = graph.name(parent, lang) as string;

@@ -10,6 +10,7 @@ export * from './exam';
 export * from './split';
 export * from './registry';
 export { ICD10CM_CHAPTERS, icd10cmChapterOf, defaultRender, type Icd10Chapter } from './common';
+export { templateRenderer } from './renderer';
 export { buildPassages, formatPassages, type PassageSet } from './passages';
 export { maskedDefinition } from './definition-matching';
 export { pubmedqaFactKey } from './pubmedqa';

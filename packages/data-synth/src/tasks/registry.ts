@@ -9,6 +9,7 @@ import { deriveSeed, mulberry32, shuffle } from '../random';
 import { BUILTIN_TASKS } from './builtin';
 import { defaultRender } from './common';
 import { GraphView } from './graph';
+import { templateRenderer } from './renderer';
 import { type EntitySplit, type SplitName, sampleSplit } from './split';
 import type {
   Dimension,
@@ -90,8 +91,12 @@ export interface GenerateOptions {
   pubmedqa?: PubMedQAInput;
   /** Options per multiple-choice question (default 4, between 2 and 10). */
   numOptions?: number;
-  /** Fact → sentence renderer for passages (e.g. the `src/translate/` template bank); falls back to the built-in one. */
-  render?: FactRenderer;
+  /**
+   * Fact → sentence renderer for passages and explanations: `'templates'` (default) uses the seeded phrasings of the
+   * `src/translate/` template bank, `'fixed'` one built-in phrasing per predicate, or a custom function. Anything
+   * a renderer cannot phrase falls back to the built-in phrasing.
+   */
+  render?: FactRenderer | 'templates' | 'fixed';
   /** Registry to draw tasks from (default: the built-in registry). */
   registry?: TaskRegistry;
 }
@@ -148,7 +153,8 @@ export function generateTasks(kg: TaskGraphSource | GraphView, opts: GenerateOpt
   const defs = opts.tasks ? opts.tasks.map((n) => registry.get(n)) : registry.list().filter((d) => d.languages.includes(language));
   const graph = kg instanceof GraphView ? kg : new GraphView(kg);
   const pubmedqa = normalizePubMedQA(opts.pubmedqa);
-  const custom = opts.render;
+  const custom: FactRenderer | undefined =
+    opts.render === 'fixed' ? undefined : opts.render === undefined || opts.render === 'templates' ? templateRenderer(graph, opts.seed) : opts.render;
   const ctx: TaskContext = {
     graph,
     rand: mulberry32(opts.seed),

@@ -22,7 +22,7 @@ export const siblingDiscrimination: TaskDefinition = {
     const { graph, language: lang, rand } = ctx;
     const name = graph.name(anchor, lang);
     if (!name) return null;
-    const kidsAll = graph.children(anchor).filter((c) => graph.name(c, lang));
+    const kidsAll = graph.children(anchor).filter((c) => graph.name(c, lang) && graph.name(c, lang)!.toLowerCase() !== name.toLowerCase());
     const seen = new Set<string>();
     const kids = sample(kidsAll, kidsAll.length, rand).filter((c) => {
       const k = (graph.name(c, lang) as string).toLowerCase();

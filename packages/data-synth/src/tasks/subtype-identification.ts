@@ -15,7 +15,7 @@ export const subtypeIdentification: TaskDefinition = {
   build(anchor, ctx) {
     const { graph, language: lang, rand } = ctx;
     const name = graph.name(anchor, lang);
-    const kids = graph.children(anchor).filter((c) => graph.name(c, lang));
+    const kids = graph.children(anchor).filter((c) => { const n = graph.name(c, lang); return n && n.toLowerCase() !== name?.toLowerCase(); });
     if (!name || kids.length === 0) return null;
     const child = pick(kids, rand);
     const cname = graph.name(child, lang) as string;

@@ -140,7 +140,7 @@ const CUES: Record<Language, Record<Cue, RegExp>> = {
     code: /\b(icd|icd-?10(-?cm)?|codes?|coded)\b/,
     definition: /\b(defined as|definition|refers? to|denotes|described as|is a term for|means)\b/,
     symptom: /\b(symptoms?|signs?|presents? with|presenting|manifest\w*|experience\w*|characteri[sz]ed by|features?|complain\w* of)\b/,
-    reverseSymptom: /§ (is|are) (an? |the )?(\w+ )?(symptoms?|signs?|manifestations?|features?) of §/,
+    reverseSymptom: /§ (is|are|can be|may be) ([\w-]+ ){0,4}(symptoms?|signs?|manifestations?|features?) of §/,
     symptomatic: /\b(symptomatic|symptoms?|reliev\w*|relief|alleviat\w*|eas(e|es|ing)|palliat\w*)\b/,
     treat: /\b(treat\w*|therap\w*|indicat\w*|prescri\w*|used (for|to|in)|manag\w*|cures?|medications?|drugs?)\b/,
     reverseTreat: /§ (can|may|could|should)? ?(be )?(treated|managed) with §|§ is (not )?an indication for §|^in §, §|relieved with §/,
@@ -154,7 +154,7 @@ const CUES: Record<Language, Record<Cue, RegExp>> = {
     code: /(icd|编码|代码|编号)/,
     definition: /(是指|定义|即|所谓|指的是|意为)/,
     symptom: /(症状|表现|体征|出现|伴有|伴随|征象|主诉)/,
-    reverseSymptom: /§是§的\S*(症状|表现|体征)/,
+    reverseSymptom: /§(是|为|属于)§的\S*(症状|表现|体征)/,
     symptomatic: /(缓解|对症|减轻|症状)/,
     treat: /(治疗|用于|适用|适应证|适应症|疗效|药物|首选|处方|主治)/,
     reverseTreat: /§可以?使用§|§不是§的适应|对于§，§|^对于§,§|§可(以)?用§/,
@@ -265,6 +265,8 @@ export function extractFacts(text: string, language: Language, lexicon: Lexicon)
     for (let j = i + 1; j < ms.length; j++) {
       const A = ms[i] as Mention;
       const B = ms[j] as Mention;
+      // "X is a type of X": a name related to itself states nothing checkable
+      if (A.surface === B.surface) continue;
       const shared = A.ids.filter((id) => B.ids.includes(id));
       // two names of the same entity (or a name-like pair): synonym / translation
       if (cues.has('translation') || cues.has('synonym')) {
@@ -286,8 +288,9 @@ export function extractFacts(text: string, language: Language, lexicon: Lexicon)
             continue;
           }
           if ((ka === 'disease' && kb === 'symptom') || (ka === 'symptom' && kb === 'disease')) {
+            // direction from word order and reverse cues, so "influenza is a symptom of fever" is read as stated
             if (cues.has('symptom')) {
-              push(ka === 'disease' ? { subject: a, predicate: 'has_symptom', object: b, negated } : { subject: b, predicate: 'has_symptom', object: a, negated });
+              push(cues.has('reverseSymptom') ? { subject: b, predicate: 'has_symptom', object: a, negated } : { subject: a, predicate: 'has_symptom', object: b, negated });
             }
             continue;
           }
@@ -342,7 +345,10 @@ export type DropReason =
 
 /** Options of the matching step. */
 export interface MatchOptions {
-  /** Share of the definition's tokens that must occur in a definition sentence. Default 0.8. */
+  /**
+   * Share of the definition's tokens (Latin words, Chinese bigrams) that must occur in a definition sentence.
+   * Default 0.85. Template sentences quote the definition, so the filters require 1 for them.
+   */
   definitionThreshold?: number;
 }
 
@@ -371,7 +377,7 @@ function objectMatches(f: ExtractedFact, t: Triple, opts: MatchOptions): boolean
     return f.predicate === t.predicate && normalizeIcd10(displayCode(f.object)) === normalizeIcd10(displayCode(t.object));
   }
   if (t.predicate === 'definition') {
-    return f.predicate === 'definition' && containment(t.object, f.object) >= (opts.definitionThreshold ?? 0.8);
+    return f.predicate === 'definition' && containment(t.object, f.object) >= (opts.definitionThreshold ?? 0.85);
   }
   if (t.objectIsLiteral || t.predicate === 'synonym' || t.predicate === 'translation') {
     return normalizeText(f.object) === normalizeText(t.object);
@@ -413,7 +419,7 @@ export function compareExtraction(text: string, triple: Triple, extraction: Extr
     const want = normalizeIcd10(displayCode(triple.object));
     objectFound = [...norm.matchAll(CODE_RE)].some((m) => normalizeIcd10(m[1] as string) === want);
   } else if (triple.predicate === 'definition') {
-    objectFound = containment(triple.object, text) >= (opts.definitionThreshold ?? 0.8);
+    objectFound = containment(triple.object, text) >= (opts.definitionThreshold ?? 0.85);
   } else if (triple.objectIsLiteral || triple.predicate === 'synonym' || triple.predicate === 'translation') {
     objectFound = norm.includes(normalizeText(triple.object));
   } else {
@@ -504,6 +510,10 @@ export function lexiconForTriples(kg: TranslateKg, triples: Iterable<Triple>, ex
   return buildLexicon(ents.values(), extra);
 }
 
+function matchOptionsFor(sentence: Sentence, options: MatchOptions): MatchOptions {
+  return sentence.method === 'template' ? { ...options, definitionThreshold: 1 } : options;
+}
+
 function finish<S extends Sentence>(results: { sentence: S; check: CheckResult }[]): BackTranslationResult<S> {
   const kept: S[] = [];
   const dropped: DroppedSentence<S>[] = [];
@@ -539,7 +549,7 @@ export async function backTranslationFilter<S extends Sentence>(
     let check: CheckResult;
     try {
       const extraction = await extractor(sentence.text, sentence.language, lexicon);
-      check = compareExtraction(sentence.text, sentence.triple, extraction, options);
+      check = compareExtraction(sentence.text, sentence.triple, extraction, matchOptionsFor(sentence, options));
     } catch {
       check = { ok: false, reason: 'extractor-error', facts: [] };
     }
@@ -558,7 +568,10 @@ export function backTranslationFilterSync<S extends Sentence>(
 ): BackTranslationResult<S> {
   const lexicon = options.lexicon ?? lexiconForTriples(kg, sentences.map((s) => s.triple), options.extraEntities);
   return finish(
-    sentences.map((sentence) => ({ sentence, check: checkSentence(sentence.text, sentence.language, sentence.triple, lexicon, options) })),
+    sentences.map((sentence) => ({
+      sentence,
+      check: checkSentence(sentence.text, sentence.language, sentence.triple, lexicon, matchOptionsFor(sentence, options)),
+    })),
   );
 }
 

@@ -25,6 +25,11 @@ export function hasHan(text: string): boolean {
   return HAN.test(text);
 }
 
+function sameName(a: string, b: string): boolean {
+  const k = (x: string): string => x.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+  return k(a) === k(b);
+}
+
 /** A stable key of a triple (subject, predicate, object, source) used to seed per-triple choices. */
 export function tripleKey(t: Triple): string {
   return `${t.subject}\u0001${t.predicate}\u0001${t.object}\u0001${t.source}`;
@@ -90,12 +95,16 @@ export function tripleValues(kg: TranslateKg, triple: Triple, language: Language
     if (!allowMixed && literalLanguage(triple) !== language) return { ok: false, reason: 'literal-language-mismatch' };
     const o = triple.predicate === 'definition' ? stripEndPunctuation(triple.object) : triple.object.trim();
     if (o === '') return { ok: false, reason: 'empty-object' };
+    // "X is also known as x": a case variant of the name is no synonym worth stating
+    if (triple.predicate === 'synonym' && sameName(o, s)) return { ok: false, reason: 'same-name' };
     return { ok: true, values: { s, o } };
   }
   const object = kg.entity(triple.object);
   if (!object) return { ok: false, reason: 'unknown-object' };
   const o = entityName(object, language, allowMixed);
   if (!o) return { ok: false, reason: 'no-name-in-language' };
+  // "X is a type of X" (e.g. ICD-10-CM parent and child with the same title) says nothing
+  if (sameName(o, s)) return { ok: false, reason: 'same-name' };
   return { ok: true, values: { s, o } };
 }
 

@@ -57,6 +57,7 @@ export type SkipReason =
   | 'no-name-in-language'
   | 'literal-language-mismatch'
   | 'empty-object'
+  | 'same-name'
   | 'generation-failed';
 
 /** A triple that was not rendered, with the reason. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KnowledgeGraph } from '../../src/kg/knowledge-graph';
 import { GraphView, builtinRegistry, generateTasks, type InstructionSample } from '../../src/tasks';
 import { expectValidSample } from './check';
 import { PUBMEDQA_FIXTURE, inlineGraph } from './fixture';
@@ -19,6 +20,25 @@ function answerEntity(s: InstructionSample): string {
 function answerEntityText(s: InstructionSample): string {
   return s.options!.find((x) => x.letter === (s.reference as { value: string }).value)!.text;
 }
+
+describe('name collisions', () => {
+  it('never asks whether a class is a kind of a class with the same name', () => {
+    const k = new KnowledgeGraph();
+    const add = (id: string, en: string, zh: string) => k.addEntity({ id, kind: 'disease', name: en, language: 'en', synonyms: [], xrefs: {}, names: { zh: [zh] } });
+    add('P', 'renal failure', '肾衰竭');
+    add('C', 'acute renal failure', '肾衰竭'); // mapped to the same Chinese category name
+    add('C2', 'chronic kidney disease', '慢性肾病');
+    add('Q', 'kidney stone', '肾结石');
+    add('R', 'urinary tract disease', '泌尿道疾病');
+    for (const [s, o] of [['P', 'R'], ['Q', 'R'], ['C', 'P'], ['C2', 'P']]) k.addTriple({ subject: s!, predicate: 'is_a', object: o!, source: 't', authority: 'A' });
+    const zh = generateTasks(k, { countPerTask: 10, seed: 1, language: 'zh', tasks: ['hypernym_identification', 'subtype_identification'] });
+    expect(zh.some((s) => s.task === 'hypernym_identification' && s.entityIds[0] === 'C2')).toBe(true);
+    expect(zh.some((s) => s.task === 'hypernym_identification' && s.entityIds[0] === 'C')).toBe(false);
+    for (const s of zh.filter((x) => x.task === 'subtype_identification')) expect(s.entityIds).not.toContain('C');
+    const en = generateTasks(k, { countPerTask: 10, seed: 1, language: 'en', tasks: ['hypernym_identification'] });
+    expect(en.some((s) => s.entityIds[0] === 'C')).toBe(true);
+  });
+});
 
 describe('instruction tasks on an inline graph', () => {
   const en = gen();

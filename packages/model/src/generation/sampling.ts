@@ -252,6 +252,11 @@ function splitmix32(state: { s: number }): number {
  * gives the same sequence; different streams give independent-looking sequences (used for one stream per
  * batch row).
  *
+ * This is deliberately not the package's mulberry32 (`training/rng`): mulberry32 has a single 32-bit state
+ * that only steps by a constant, so per-row streams made by offsetting the seed are shifted copies of one
+ * sequence, and each draw carries 32 bits where inverse-CDF sampling wants 53-bit uniforms. Swapping it
+ * would also change every seeded `generate()` result.
+ *
  * @param seed - an integer in `[0, 2^32)`
  * @param stream - an integer in `[0, 2^32)` selecting an independent stream (default 0)
  */

@@ -1,4 +1,4 @@
-/** Seeded pseudo-random numbers for the tests (mulberry32 + Box-Muller). */
+/** Seeded pseudo-random numbers for the tests (mulberry32, with Box-Muller for normals). */
 
 /** A seeded generator of uniform [0, 1) numbers (mulberry32). */
 export function mulberry32(seed: number): () => number {
@@ -23,4 +23,25 @@ export function randomNormal(n: number, seed: number): Float64Array {
     if (i + 1 < n) out[i + 1] = r * Math.sin(th);
   }
   return out;
+}
+
+/**
+ * `n` float32 normal samples times `scale`, one Box-Muller cosine per sample (two uniforms each, the first
+ * clamped to >= 1e-12). A different sequence from {@link randomNormal}: the kernel tests' data is drawn
+ * with this one.
+ */
+export function randnArray(n: number, seed: number, scale = 1): Float32Array {
+  const r = mulberry32(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(r(), 1e-12);
+    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+  }
+  return out;
+}
+
+/** `n` int32 values uniform in [0, hi), from a seeded generator. */
+export function randIntArray(n: number, hi: number, seed: number): Int32Array {
+  const u = mulberry32(seed);
+  return Int32Array.from({ length: n }, () => Math.floor(u() * hi));
 }

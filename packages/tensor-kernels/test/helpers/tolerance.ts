@@ -1,5 +1,5 @@
 /**
- * Tolerances and array comparison used by the fixture, gradcheck and leak tests.
+ * Tolerances and array comparison used by the fixture, gradcheck, leak, op and kernel tests.
  *
  * Error metric: `err(a, b) = |a - b| / max(|b|, 1)` with `b` the reference value. It is a relative error
  * for values of magnitude >= 1 and an absolute error below that, so values near zero (a gradient that is
@@ -7,6 +7,7 @@
  * A comparison passes when the worst element's error is <= the tolerance. NaN/Infinity in the actual
  * values count as an infinite error.
  */
+import { expect } from 'vitest';
 
 /** Tolerance of kernel outputs and gradients against the float64 PyTorch reference, per backend. */
 export const FIXTURE_TOLERANCE: Readonly<Record<string, number>> = {
@@ -65,6 +66,22 @@ export function compareArrays(actual: ArrayLike<number>, expected: ArrayLike<num
 export function describeComparison(what: string, c: Comparison, shape?: readonly number[]): string {
   const at = shape ? ` at ${JSON.stringify(unravel(c.index, shape))}` : ` at flat index ${c.index}`;
   return `${what}: worst error ${c.worst.toExponential(3)}${at} (actual ${c.actual}, expected ${c.expected})`;
+}
+
+/**
+ * Asserts that every element of `actual` is within `tol` of the reference `expected` ({@link elementError},
+ * worst element `<= tol`); the failure message names `what` and the worst element (at its multi-index in
+ * `shape` when given).
+ */
+export function expectWithin(
+  what: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: number,
+  shape?: readonly number[],
+): void {
+  const c = compareArrays(actual, expected);
+  expect(c.worst, describeComparison(what, c, shape)).toBeLessThanOrEqual(tol);
 }
 
 /** Multi-index of flat index `i` in a row-major `shape`. */

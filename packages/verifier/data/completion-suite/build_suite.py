@@ -391,7 +391,10 @@ DRUG = [
 def drugs(out):
     for q, ref, cases in DRUG:
         for c, v, rw, style in cases:
-            rec(out, 'drug-json', 'zh' if '提取' in q else 'en', style, 'synthetic notes', q, ref, c, v, rw)
+            reference = {'drugs': ref}
+            if 'paracetamol' in ref:
+                reference['synonyms'] = {'paracetamol': ['acetaminophen', 'APAP']}
+            rec(out, 'drug-json', 'zh' if '提取' in q else 'en', style, 'synthetic notes', q, reference, c, v, rw)
 
 
 # ---------------------------------------------------------------- keywords / test ordering

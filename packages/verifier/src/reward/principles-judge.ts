@@ -57,7 +57,7 @@ export class JudgeReplyError extends Error {
 export class JudgeCallError extends Error {
   constructor(
     message: string,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(message);
     this.name = 'JudgeCallError';

@@ -96,10 +96,12 @@ describe('very long padding (~1 MB) in bounded time', () => {
     ['code-like', 'E11.9 I10 '.repeat(MB / 10)],
   ];
 
-  it.each(pads)('multiple choice with %s padding finishes within the budget and still finds a trailing answer', (_name, pad) => {
+  it.each(pads)('multiple choice with %s padding finishes within the budget and still finds a trailing answer', (name, pad) => {
     const { value, ms } = timed(() => mcq(`${pad}\nAnswer: C`));
     expect(ms).toBeLessThan(budgetMs);
-    expect(value.reward).toBe(1);
+    // unclosed <think> tags hide everything after them: the "answer" is inside the reasoning
+    if (name === 'think tags') expect(value.verdict).toBe('unparseable');
+    else expect(value.reward).toBe(1);
   });
 
   it.each(pads)('yes/no, numeric, keywords and ICD-10 with %s padding finish within the budget', (_name, pad) => {

@@ -48,9 +48,6 @@ function loadSuite(): SuiteRecord[] {
 }
 
 type Runner = (r: SuiteRecord) => VerificationResult | Promise<VerificationResult>;
-const r = rules as Record<string, unknown>;
-const fn = (name: string): ((...a: unknown[]) => VerificationResult) | undefined =>
-  typeof r[name] === 'function' ? (r[name] as (...a: unknown[]) => VerificationResult) : undefined;
 
 let icdVerifier: icd10.Icd10Verifier | undefined;
 
@@ -69,7 +66,7 @@ const RUNNERS: Record<SuiteRecord['kind'], Runner | undefined> = {
     const ref = x.reference as { value: number; unit?: string; absTol?: number; relTol?: number };
     return rules.verifyNumeric(x.completion, { value: ref.value, unit: ref.unit, tolerance: { abs: ref.absTol ?? 0, rel: ref.relTol ?? 1e-6 } });
   },
-  'drug-json': fn('verifyDrugJson') && ((x) => fn('verifyDrugJson')!(x.completion, { drugs: x.reference as string[] })),
+  'drug-json': (x) => rules.verifyDrugJson(x.completion, x.reference as rules.DrugJsonReference),
   keywords: (x) => rules.verifyKeywords(x.completion, { required: (x.reference as { groups: string[][] }).groups }),
 };
 
