@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { initBackend } from '@quarkmed/tensor-kernels';
 import type { BackendChoice, BackendName } from '@quarkmed/tensor-kernels';
 import {
@@ -14,9 +12,7 @@ import {
   type TrainExample,
 } from '@quarkmed/model';
 import { ProgressReporter } from './progress';
-
-/** The shipped, attributed medical text (see data/medical-text/README.md). */
-export const MEDICAL_TEXT_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', '..', 'data', 'medical-text');
+import { buildQuickstartCorpus } from './corpus';
 
 /** Options of {@link runMedicalLm}. */
 export interface MedicalLmOptions {
@@ -45,16 +41,6 @@ export interface MedicalLmResult {
   samples: { prompt: string; text: string }[];
 }
 
-/** Paragraphs of the shipped English (PubMedQA) and Chinese (CMExam) medical text. */
-export function loadMedicalParagraphs(dir = MEDICAL_TEXT_DIR): string[] {
-  return ['pubmedqa-abstracts.en.txt', 'cmexam-explanations.zh.txt'].flatMap((f) =>
-    readFileSync(join(dir, f), 'utf8')
-      .split(/\n\s*\n/)
-      .map((p) => p.trim())
-      .filter((p) => p.length > 0),
-  );
-}
-
 /** Cuts the token stream of every paragraph (joined by EOS) into windows of `seq` tokens. */
 function windows(ids: number[], seq: number): TrainExample[] {
   const out: TrainExample[] = [];
@@ -63,9 +49,10 @@ function windows(ids: number[], seq: number): TrainExample[] {
 }
 
 /**
- * The main job while the pipeline package does not exist: initialise the default backend, train a byte-level BPE
- * tokenizer and a small Llama-style model on shipped medical text (English and Chinese), evaluate it on held-out
- * paragraphs and generate from it with a KV cache, reporting loss, throughput and samples.
+ * The main job while the pipeline package does not exist: initialise the default backend; build the pre-training
+ * corpus with @quarkmed/data-synth (the shipped knowledge-graph subset translated into English and Chinese entity
+ * cards, plus the shipped medical text, curated); train a byte-level BPE tokenizer and a small Llama-style model on
+ * it, evaluate on held-out documents and generate with a KV cache, reporting loss, throughput and samples.
  */
 export async function runMedicalLm(options: MedicalLmOptions = {}): Promise<MedicalLmResult> {
   const reporter = options.reporter ?? new ProgressReporter();
@@ -76,7 +63,15 @@ export async function runMedicalLm(options: MedicalLmOptions = {}): Promise<Medi
   const backend = await initBackend(options.backend ?? 'auto', { log: false });
   reporter.event('backend', { name: backend.name, reason: backend.reason });
 
-  const paragraphs = loadMedicalParagraphs();
+  const corpus = await buildQuickstartCorpus(seed);
+  reporter.event('corpus', {
+    ...corpus.kgStats,
+    documents: corpus.report.input,
+    kept: corpus.report.kept,
+    dropped: corpus.report.dropped,
+    bySource: corpus.report.bySource,
+  });
+  const paragraphs = corpus.docs.map((d) => d.text);
   const heldOut = paragraphs.filter((_, i) => i % 20 === 0);
   const train = paragraphs.filter((_, i) => i % 20 !== 0);
   const t0 = performance.now();
@@ -121,7 +116,7 @@ export async function runMedicalLm(options: MedicalLmOptions = {}): Promise<Medi
   });
   const result = await trainer.train(windows(encodeAll(train), seq), { steps });
   const evalLoss = await trainer.evaluate(windows(encodeAll(heldOut), seq));
-  reporter.event('eval', { heldOutParagraphs: heldOut.length, loss: evalLoss, perplexity: Math.exp(evalLoss) });
+  reporter.event('eval', { heldOutDocuments: heldOut.length, loss: evalLoss, perplexity: Math.exp(evalLoss) });
 
   const prompts = options.prompts ?? ['The patients with', '患者'];
   const generated = await generate(model, prompts, {

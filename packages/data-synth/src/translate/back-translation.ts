@@ -18,7 +18,7 @@ import type { Sentence, TextGenerator, TranslateKg } from './types';
 // Lexicon and mentions
 
 /** Normalised text for matching: NFKC, lower case, unified quotes and dashes, collapsed whitespace. */
-export function normalizeText(text: string): string {
+export function normalizeForMatch(text: string): string {
   return text
     .normalize('NFKC')
     .toLowerCase()
@@ -57,7 +57,7 @@ export function buildLexicon(entities: Iterable<Entity>, extra: Iterable<{ id: s
 
 /** Add one surface form of `id` to a lexicon (surfaces shorter than 2 characters are ignored). */
 export function addSurface(lex: Lexicon, id: string, surface: string): void {
-  const key = normalizeText(surface);
+  const key = normalizeForMatch(surface);
   if (key.length < 2) return;
   let ids = lex.surfaces.get(key);
   if (!ids) {
@@ -85,7 +85,7 @@ const WORD = /[a-z0-9]/;
  * Find entity mentions in normalised text: longest matches first, no overlaps, Latin entries only at word
  * boundaries.
  *
- * @param normText - text already passed through {@link normalizeText}.
+ * @param normText - text already passed through {@link normalizeForMatch}.
  * @param lex - the lexicon.
  * @returns mentions in text order.
  */
@@ -234,7 +234,7 @@ const DRUG_DISEASE: ReadonlySet<Predicate> = new Set(['treats', 'symptomatic_rel
  * @param lexicon - names to look for.
  */
 export function extractFacts(text: string, language: Language, lexicon: Lexicon): ExtractionResult {
-  const norm = normalizeText(text);
+  const norm = normalizeForMatch(text);
   const mentions = findMentions(norm, lexicon);
   // Mask names so that words inside them ("not", "不", "treatment") are not read as cues; names that are
   // themselves cue words (the Symptom Ontology's root term "symptom") stay readable.
@@ -353,7 +353,7 @@ export interface MatchOptions {
 }
 
 function tokens(text: string): Set<string> {
-  const norm = normalizeText(text);
+  const norm = normalizeForMatch(text);
   const out = new Set<string>();
   for (const w of norm.match(/[a-z0-9]+/g) ?? []) if (w.length >= 2) out.add(w);
   const han = [...norm].filter((c) => hasHan(c));
@@ -380,7 +380,7 @@ function objectMatches(f: ExtractedFact, t: Triple, opts: MatchOptions): boolean
     return f.predicate === 'definition' && containment(t.object, f.object) >= (opts.definitionThreshold ?? 0.85);
   }
   if (t.objectIsLiteral || t.predicate === 'synonym' || t.predicate === 'translation') {
-    return normalizeText(f.object) === normalizeText(t.object);
+    return normalizeForMatch(f.object) === normalizeForMatch(t.object);
   }
   return f.object === t.object;
 }
@@ -408,7 +408,7 @@ export function compareExtraction(text: string, triple: Triple, extraction: Extr
   const { facts, mentions } = extraction;
   if (facts.some((f) => factMatches(f, triple, opts))) return { ok: true, facts };
   const fail = (reason: DropReason): CheckResult => ({ ok: false, reason, facts });
-  const norm = normalizeText(text);
+  const norm = normalizeForMatch(text);
 
   const subjectFound = mentions
     ? mentions.some((m) => m.ids.includes(triple.subject))
@@ -421,7 +421,7 @@ export function compareExtraction(text: string, triple: Triple, extraction: Extr
   } else if (triple.predicate === 'definition') {
     objectFound = containment(triple.object, text) >= (opts.definitionThreshold ?? 0.85);
   } else if (triple.objectIsLiteral || triple.predicate === 'synonym' || triple.predicate === 'translation') {
-    objectFound = norm.includes(normalizeText(triple.object));
+    objectFound = norm.includes(normalizeForMatch(triple.object));
   } else {
     objectFound = mentions
       ? mentions.some((m) => m.ids.includes(triple.object))
@@ -607,7 +607,7 @@ const PREDICATE_SET: ReadonlySet<string> = new Set(RELATIONS.split(', '));
 const LITERAL_PREDICATES: ReadonlySet<Predicate> = new Set(['synonym', 'icd10_code', 'definition', 'translation']);
 
 function idsForName(name: string, lex: Lexicon): string[] {
-  const norm = normalizeText(name);
+  const norm = normalizeForMatch(name);
   const exact = lex.surfaces.get(norm);
   if (exact) return [...exact];
   return [...new Set(findMentions(norm, lex).flatMap((m) => m.ids))];

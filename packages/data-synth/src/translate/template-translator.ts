@@ -9,7 +9,7 @@ import type { AuthorityLevel, Entity, Language, Predicate, Triple } from '../kg/
 import {
   chooseGroupTemplate,
   chooseTemplate,
-  joinList,
+  formatList,
   languageLabel,
   renderTemplate,
   stripEndPunctuation,
@@ -168,8 +168,8 @@ export function translateTriples(kg: TranslateKg, triples: Iterable<Triple>, opt
 
 const AUTH_ORDER: readonly AuthorityLevel[] = ['A', 'B', 'C', 'D', 'E'];
 
-/** The weakest of several authority levels (E is weaker than A). */
-export function weakestAuthority(levels: Iterable<AuthorityLevel>): AuthorityLevel {
+// The weakest of several authority levels (E is weaker than A).
+function weakestAuthorityOf(levels: Iterable<AuthorityLevel>): AuthorityLevel {
   let worst = 0;
   for (const a of levels) worst = Math.max(worst, AUTH_ORDER.indexOf(a));
   return AUTH_ORDER[worst] as AuthorityLevel;
@@ -254,7 +254,7 @@ export function translateEntityCard(
       }
     } else {
       const g = chooseGroupTemplate(section, lang, options.seed, `${entityId}|${section}`);
-      parts.push(renderTemplate(g.pattern, { s: cardName, list: joinList(items.map((x) => x.item), lang) }));
+      parts.push(renderTemplate(g.pattern, { s: cardName, list: formatList(items.map((x) => x.item), lang) }));
       templateIds.push(g.id);
     }
     used.push(...items.map((x) => x.triple));
@@ -267,7 +267,7 @@ export function translateEntityCard(
     triples: used,
     templateIds,
     sources: [...new Set(used.map((t) => t.source))].sort(),
-    authority: weakestAuthority(used.map((t) => t.authority)),
+    authority: weakestAuthorityOf(used.map((t) => t.authority)),
     method: 'template',
     granularity: 'composite',
   };

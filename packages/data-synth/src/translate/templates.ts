@@ -362,8 +362,8 @@ export function stripEndPunctuation(text: string): string {
  * @param language - the output language.
  * @throws TemplateError when `items` is empty.
  */
-export function joinList(items: readonly string[], language: Language): string {
-  if (items.length === 0) throw new TemplateError('joinList: items must be non-empty');
+export function formatList(items: readonly string[], language: Language): string {
+  if (items.length === 0) throw new TemplateError('formatList: items must be non-empty');
   if (items.length === 1) return items[0] as string;
   const head = items.slice(0, -1);
   const last = items[items.length - 1] as string;

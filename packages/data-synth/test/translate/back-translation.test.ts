@@ -10,7 +10,7 @@ import {
   extractFacts,
   findMentions,
   lexiconForTriples,
-  normalizeText,
+  normalizeForMatch,
   renderTemplate,
   TEMPLATE_BANK,
   templatesFor,
@@ -39,13 +39,13 @@ function renderAs(predicate: Predicate, lang: Language, i: number, values: { s: 
 describe('lexicon and mentions', () => {
   it('finds the longest non-overlapping names at word boundaries, in English and Chinese', () => {
     const lex = buildLexicon(ENTITIES);
-    const en = normalizeText('Metformin is used to treat Type 2 Diabetes Mellitus, not diabetes mellitus in general.');
+    const en = normalizeForMatch('Metformin is used to treat Type 2 Diabetes Mellitus, not diabetes mellitus in general.');
     const ms = findMentions(en, lex);
     expect(ms.map((m) => m.ids[0])).toEqual(['DB00331', 'DOID:9352', 'DOID:9351']);
-    expect(findMentions(normalizeText('Influenzas and flux'), lex)).toEqual([]); // no partial-word hits
-    const zh = findMentions(normalizeText('二甲双胍可用于治疗2型糖尿病。'), lex);
+    expect(findMentions(normalizeForMatch('Influenzas and flux'), lex)).toEqual([]); // no partial-word hits
+    const zh = findMentions(normalizeForMatch('二甲双胍可用于治疗2型糖尿病。'), lex);
     expect(zh.map((m) => m.surface)).toEqual(['二甲双胍', '2型糖尿病']);
-    expect(normalizeText('Alzheimer’s  disease')).toBe("alzheimer's disease");
+    expect(normalizeForMatch('Alzheimer’s  disease')).toBe("alzheimer's disease");
   });
 
   it('containment measures how much of a definition a sentence keeps', () => {
@@ -126,6 +126,29 @@ describe('rule-based back-translation', () => {
     const counts: Record<string, number> = {};
     for (const r of expectedReasons) counts[r] = (counts[r] ?? 0) + 1;
     expect(res.report.reasons).toEqual(counts);
+  });
+
+  it('reads has_symptom direction from the sentence, not from entity kinds', () => {
+    const lex = FULL();
+    expect(checkSentence('Fever is a recognised symptom of influenza.', 'en', EN_TRIPLES.has_symptom, lex).ok).toBe(true);
+    expect(checkSentence('Fever is one of the main symptoms of influenza.', 'en', EN_TRIPLES.has_symptom, lex).ok).toBe(true);
+    expect(checkSentence('Influenza is a recognised symptom of fever.', 'en', EN_TRIPLES.has_symptom, lex)).toMatchObject({ ok: false, reason: 'direction-mismatch' });
+    expect(checkSentence('流行性感冒是发热的典型症状之一。', 'zh', EN_TRIPLES.has_symptom, lex)).toMatchObject({ ok: false, reason: 'direction-mismatch' });
+    // "symptom" itself is a Symptom Ontology term: as a name it must not hide the cue
+    const withRoot = buildLexicon([...ENTITIES, { id: 'SYMP:0000567', kind: 'symptom', name: 'symptom', language: 'en', synonyms: [], xrefs: {} }]);
+    expect(checkSentence('A common symptom of influenza is fever.', 'en', EN_TRIPLES.has_symptom, withRoot).ok).toBe(true);
+  });
+
+  it('requires the whole definition in template sentences, most of it in model sentences', () => {
+    const def = EN_TRIPLES.definition;
+    const near = 'Type 2 diabetes mellitus is defined as a diabetes mellitus that is characterized by high blood sugar, insulin resistance, and absolute lack of insulin.';
+    const asTemplate = sentence(near, def, 'en');
+    const asModel: Sentence = { ...asTemplate, method: 'model', templateId: 'model' };
+    const r = backTranslationFilterSync(KG, [asTemplate, asModel]);
+    expect(r.kept).toEqual([asModel]);
+    expect(r.dropped.map((d) => d.reason)).toEqual(['object-not-found']);
+    const strict = backTranslationFilterSync(KG, [asModel], { definitionThreshold: 1 });
+    expect(strict.report.kept).toBe(0);
   });
 
   it('keeps every correct sentence over many seeds (no false drops on template output)', () => {

@@ -3,7 +3,7 @@ import type { Language, Predicate } from '../../src/kg/types';
 import {
   chooseTemplate,
   displayCode,
-  joinList,
+  formatList,
   renderTemplate,
   TEMPLATE_BANK,
   TEMPLATE_PREDICATES,
@@ -67,11 +67,11 @@ describe('template banks', () => {
     expect(() => templateById('treats.en.99')).toThrow(/treats\.en\.99/);
   });
 
-  it('joinList joins in English and Chinese style', () => {
-    expect(joinList(['a'], 'en')).toBe('a');
-    expect(joinList(['a', 'b', 'c'], 'en')).toBe('a, b and c');
-    expect(joinList(['甲', '乙', '丙'], 'zh')).toBe('甲、乙和丙');
-    expect(() => joinList([], 'en')).toThrow(TemplateError);
+  it('formatList joins in English and Chinese style', () => {
+    expect(formatList(['a'], 'en')).toBe('a');
+    expect(formatList(['a', 'b', 'c'], 'en')).toBe('a, b and c');
+    expect(formatList(['甲', '乙', '丙'], 'zh')).toBe('甲、乙和丙');
+    expect(() => formatList([], 'en')).toThrow(TemplateError);
   });
 });
 
@@ -158,6 +158,14 @@ describe('translateTriples', () => {
     const mixed = translateTriples(KG, [glyburide], { language: 'zh', seed: 0, allowMixedLanguage: true });
     expect(mixed[0]!.text).toContain('Glyburide');
     expect(mixed[0]!.text).toContain('2型糖尿病');
+  });
+
+  it('skips facts that relate a name to itself (same-name parent/child titles, case-variant synonyms)', () => {
+    const sameTitle = { entity: (id: string) => ({ id, kind: 'disease' as const, name: 'Other schizophrenia', language: 'en' as const, synonyms: [], xrefs: {} }) };
+    const isa = { subject: 'ICD10CM:F20.89', predicate: 'is_a' as const, object: 'ICD10CM:F20.8', source: 'icd10cm', authority: 'A' as const };
+    expect(translateTriplesWithReport(sameTitle, [isa], { language: 'en', seed: 0 }).skipped).toEqual([{ triple: isa, reason: 'same-name' }]);
+    const caseSyn = { ...EN_TRIPLES.synonym, object: 'Type 2 Diabetes  Mellitus' };
+    expect(translateTriplesWithReport(KG, [caseSyn], { language: 'en', seed: 0 }).skipped.map((x) => x.reason)).toEqual(['same-name']);
   });
 
   it('validates options', () => {

@@ -13,42 +13,34 @@ import { initBackend } from '../../src/backends/init-backend';
 import { releaseWebGPU } from '../../src/backends/webgpu/index';
 import { webgpuKernelConfigs } from '../../src/kernels/webgpu/index';
 import * as names from '../../src/kernels/names';
-import { mulberry32 } from '../helpers/random';
-import { compareArrays, describeComparison } from '../helpers/tolerance';
+import { randIntArray, randnArray } from '../helpers/random';
+import {
+  type AttentionCase,
+  type Spec,
+  attentionData,
+  attentionReference,
+  expectEmptyRowZero,
+  f32,
+  i32,
+  naiveAdamW,
+  naiveCrossEntropy,
+  naiveRmsNorm,
+  naiveRope,
+  naiveSwiglu,
+  naiveTokenLogProbs,
+  onCpu,
+  specTensor,
+  vjp,
+} from '../helpers/reference';
+import { expectWithin } from '../helpers/tolerance';
 
 const SKIP = process.env.QUARKMED_SKIP_WEBGPU === '1';
 const TOL = 1e-4;
 
-type Arr = Float32Array | Int32Array;
-
-function randn(n: number, seed: number, scale = 1): Float32Array {
-  const r = mulberry32(seed);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = Math.max(r(), 1e-12);
-    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-  }
-  return out;
-}
-
-function randInt(n: number, hi: number, seed: number): Int32Array {
-  const r = mulberry32(seed);
-  return Int32Array.from({ length: n }, () => Math.floor(r() * hi));
-}
-
 /** Every element within `tol` of the reference (`|a - b| / max(|b|, 1)`, the project's metric). */
 function expectClose(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, shape?: number[], tol = TOL): void {
-  const c = compareArrays(actual, expected);
-  expect(c.worst, describeComparison(what, c, shape)).toBeLessThanOrEqual(tol);
+  expectWithin(what, actual, expected, tol, shape);
 }
-
-interface Spec {
-  shape: number[];
-  data: Arr;
-}
-const f32 = (shape: number[], data: Float32Array): Spec => ({ shape, data });
-const i32 = (shape: number[], data: Int32Array): Spec => ({ shape, data });
-const mk = (s: Spec) => tf.tensor(s.data, s.shape, s.data instanceof Int32Array ? 'int32' : 'float32');
 
 /** The error-scope part of `GPUDevice`. */
 interface GpuDeviceScopes {
@@ -68,7 +60,7 @@ function backendDataIds(): number {
 async function runGpu(name: string, inputs: Record<string, Spec>, attrs: object = {}): Promise<{ data: Float32Array[]; shapes: number[][] }> {
   await tf.setBackend('webgpu');
   const ts: Record<string, tf.Tensor> = {};
-  for (const [k, s] of Object.entries(inputs)) ts[k] = mk(s);
+  for (const [k, s] of Object.entries(inputs)) ts[k] = specTensor(s);
   await Promise.all(Object.values(ts).map((t) => t.data())); // uploads settle before counting
   const tensorsBefore = tf.memory().numTensors;
   const idsBefore = backendDataIds();
@@ -91,21 +83,6 @@ async function runGpu(name: string, inputs: Record<string, Spec>, attrs: object 
   expect(backendDataIds()).toBeLessThanOrEqual(idsBefore);
   tf.dispose(Object.values(ts));
   return { data, shapes };
-}
-
-/** Runs a reference on cpu, with the tensors made from `inputs`. */
-async function onCpu(inputs: Record<string, Spec>, fn: (t: Record<string, tf.Tensor>) => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend('cpu');
-  return tf.tidy(() => {
-    const ts: Record<string, tf.Tensor> = {};
-    for (const [k, s] of Object.entries(inputs)) ts[k] = mk(s);
-    return fn(ts).map((t) => Float32Array.from(t.dataSync()));
-  });
-}
-
-/** Gradients of Σ f(xs) * dy with respect to xs. */
-function vjp(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
-  return tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), dy)))(xs);
 }
 
 describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
@@ -139,12 +116,12 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
 
   describe('QmRmsNorm / QmRmsNormGrad', () => {
     const eps = 1e-5;
-    const naive = (x: tf.Tensor, w: tf.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), w);
+    const naive = (x: tf.Tensor, w: tf.Tensor) => naiveRmsNorm(x, w, eps);
     for (const shape of [[5, 7], [2, 3, 64], [3, 130], [2, 2100]]) {
       it(`matches the cpu composition and its gradient (x [${shape.join(', ')}])`, async () => {
         const D = shape[shape.length - 1]!;
         const n = shape.reduce((a, b) => a * b, 1);
-        const inputs = { x: f32(shape, randn(n, 1)), weight: f32([D], randn(D, 2)), dy: f32(shape, randn(n, 3)) };
+        const inputs = { x: f32(shape, randnArray(n, 1)), weight: f32([D], randnArray(D, 2)), dy: f32(shape, randnArray(n, 3)) };
         const fwd = await runGpu(names.RmsNorm, { x: inputs.x, weight: inputs.weight }, { eps });
         const bwd = await runGpu(names.RmsNormGrad, inputs, { eps });
         const ref = await onCpu(inputs, (t) => [naive(t.x!, t.weight!), ...vjp(naive, [t.x!, t.weight!], t.dy!)]);
@@ -158,15 +135,6 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
   });
 
   describe('QmRope', () => {
-    const naive = (x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor) => {
-      const [B, H, T, Dh] = x.shape as number[];
-      const h = Dh! / 2;
-      const x1 = tf.slice(x, [0, 0, 0, 0], [B!, H!, T!, h]);
-      const x2 = tf.slice(x, [0, 0, 0, h], [B!, H!, T!, h]);
-      const c = tf.expandDims(cos, 1);
-      const s = tf.expandDims(sin, 1);
-      return tf.concat([tf.sub(tf.mul(x1, c), tf.mul(x2, s)), tf.add(tf.mul(x2, c), tf.mul(x1, s))], -1);
-    };
     for (const [B, H, T, Dh, Bc] of [
       [2, 3, 5, 14, 1],
       [2, 2, 4, 16, 2],
@@ -175,12 +143,12 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
       it(`matches the cpu composition (B ${B}, H ${H}, T ${T}, Dh ${Dh}, Bc ${Bc})`, async () => {
         const h = Dh / 2;
         const inputs = {
-          x: f32([B, H, T, Dh], randn(B * H * T * Dh, 4)),
-          cos: f32([Bc, T, h], randn(Bc * T * h, 5)),
-          sin: f32([Bc, T, h], randn(Bc * T * h, 6)),
+          x: f32([B, H, T, Dh], randnArray(B * H * T * Dh, 4)),
+          cos: f32([Bc, T, h], randnArray(Bc * T * h, 5)),
+          sin: f32([Bc, T, h], randnArray(Bc * T * h, 6)),
         };
         const { data, shapes } = await runGpu(names.Rope, inputs);
-        const [ref] = await onCpu(inputs, (t) => [naive(t.x!, t.cos!, t.sin!)]);
+        const [ref] = await onCpu(inputs, (t) => [naiveRope(t.x!, t.cos!, t.sin!)]);
         expect(shapes[0]).toEqual([B, H, T, Dh]);
         expectClose('rope', data[0]!, ref!, [B, H, T, Dh]);
       });
@@ -188,17 +156,16 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
   });
 
   describe('QmSwiGLU / QmSwiGLUGrad', () => {
-    const naive = (g: tf.Tensor, u: tf.Tensor) => tf.mul(tf.mul(g, tf.sigmoid(g)), u);
     for (const shape of [[7], [64], [3, 343]]) {
       it(`matches the cpu composition and its gradient ([${shape.join(', ')}])`, async () => {
         const n = shape.reduce((a, b) => a * b, 1);
-        const gate = randn(n, 7, 4);
+        const gate = randnArray(n, 7, 4);
         gate[0] = 95; // exp overflow range on both sides
         if (n > 1) gate[1] = -95;
-        const inputs = { gate: f32(shape, gate), up: f32(shape, randn(n, 8)), dy: f32(shape, randn(n, 9)) };
+        const inputs = { gate: f32(shape, gate), up: f32(shape, randnArray(n, 8)), dy: f32(shape, randnArray(n, 9)) };
         const fwd = await runGpu(names.SwiGLU, { gate: inputs.gate, up: inputs.up });
         const bwd = await runGpu(names.SwiGLUGrad, inputs);
-        const ref = await onCpu(inputs, (t) => [naive(t.gate!, t.up!), ...vjp(naive, [t.gate!, t.up!], t.dy!)]);
+        const ref = await onCpu(inputs, (t) => [naiveSwiglu(t.gate!, t.up!), ...vjp(naiveSwiglu, [t.gate!, t.up!], t.dy!)]);
         expect(bwd.shapes).toEqual([shape, shape]);
         expectClose('y', fwd.data[0]!, ref[0]!, shape);
         expectClose('dgate', bwd.data[0]!, ref[1]!, shape);
@@ -209,14 +176,7 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
 
   describe('QmCrossEntropy / QmCrossEntropyGrad', () => {
     const ignoreIndex = -100;
-    const naive = (logits: tf.Tensor, labels: tf.Tensor) => {
-      const keepB = tf.notEqual(labels, ignoreIndex);
-      const keep = tf.cast(keepB, 'float32');
-      const safe = tf.where(keepB, labels, tf.zerosLike(labels));
-      const oh = tf.oneHot(tf.cast(safe, 'int32'), logits.shape[1]!);
-      const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oh), -1));
-      return tf.div(tf.sum(tf.mul(nll, keep)), tf.maximum(tf.sum(keep), 1));
-    };
+    const naive = (logits: tf.Tensor, labels: tf.Tensor) => naiveCrossEntropy(logits, labels, ignoreIndex);
     const cases: [string, number, number, (l: Int32Array) => void][] = [
       ['V 13, some rows ignored', 9, 13, (l) => ((l[2] = ignoreIndex), (l[5] = ignoreIndex))],
       ['V 3000 (256-thread rows), one row ignored', 3, 3000, (l) => (l[1] = ignoreIndex)],
@@ -225,9 +185,9 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
     ];
     for (const [label, N, V, edit] of cases) {
       it(`matches the cpu composition and its gradient (${label})`, async () => {
-        const logits = randn(N * V, 10, 3);
+        const logits = randnArray(N * V, 10, 3);
         logits[1] = 60; // large logits: lse must be max-subtracted
-        const labels = randInt(N, V, 11);
+        const labels = randIntArray(N, V, 11);
         edit(labels);
         const inputs = { logits: f32([N, V], logits), labels: i32([N], labels) };
         const dy = f32([], Float32Array.of(1.7));
@@ -257,22 +217,24 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
   });
 
   describe('QmTokenLogProbs / QmTokenLogProbsGrad', () => {
-    const naive = (logits: tf.Tensor, ids: tf.Tensor) => tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(ids, logits.shape[1]!)), -1);
     for (const [N, V] of [
       [6, 13],
       [3, 2500],
       [70, 2],
     ] as const) {
       it(`matches the cpu composition and its gradient (N ${N}, V ${V})`, async () => {
-        const dyData = randn(N, 14);
+        const dyData = randnArray(N, 14);
         dyData[1] = 0;
-        const logitData = randn(N * V, 12, 3);
+        const logitData = randnArray(N * V, 12, 3);
         logitData[0] = 70;
-        const inputs = { logits: f32([N, V], logitData), ids: i32([N], randInt(N, V, 13)) };
+        const inputs = { logits: f32([N, V], logitData), ids: i32([N], randIntArray(N, V, 13)) };
         const dy = f32([N], dyData);
         const fwd = await runGpu(names.TokenLogProbs, inputs);
         const bwd = await runGpu(names.TokenLogProbsGrad, { dy, ...inputs });
-        const ref = await onCpu({ ...inputs, dy }, (t) => [naive(t.logits!, t.ids!), ...vjp((x) => naive(x, t.ids!), [t.logits!], t.dy!)]);
+        const ref = await onCpu({ ...inputs, dy }, (t) => [
+          naiveTokenLogProbs(t.logits!, t.ids!),
+          ...vjp((x) => naiveTokenLogProbs(x, t.ids!), [t.logits!], t.dy!),
+        ]);
         expect(fwd.shapes[0]).toEqual([N]);
         expect(bwd.shapes[0]).toEqual([N, V]);
         expectClose('logprobs', fwd.data[0]!, ref[0]!, [N]);
@@ -287,21 +249,13 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
         const n = shape.reduce((a, b) => a * b, 1);
         const attrs = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, step: 3 };
         const inputs = {
-          param: f32(shape, randn(n, 15)),
-          grad: f32(shape, randn(n, 16)),
-          m: f32(shape, randn(n, 17, 0.1)),
-          v: f32(shape, randn(n, 18, 0.1).map(Math.abs)),
+          param: f32(shape, randnArray(n, 15)),
+          grad: f32(shape, randnArray(n, 16)),
+          m: f32(shape, randnArray(n, 17, 0.1)),
+          v: f32(shape, randnArray(n, 18, 0.1).map(Math.abs)),
         };
         const { data, shapes } = await runGpu(names.AdamW, inputs, attrs);
-        const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, step } = attrs;
-        const ref = await onCpu(inputs, ({ param, grad, m, v }) => {
-          const m2 = tf.add(tf.mul(b1, m!), tf.mul(1 - b1, grad!));
-          const v2 = tf.add(tf.mul(b2, v!), tf.mul(1 - b2, tf.square(grad!)));
-          const mhat = tf.div(m2, 1 - b1 ** step);
-          const vhat = tf.div(v2, 1 - b2 ** step);
-          const p = tf.sub(tf.mul(param!, 1 - lr * wd), tf.mul(lr, tf.div(mhat, tf.add(tf.sqrt(vhat), eps))));
-          return [p, m2, v2];
-        });
+        const ref = await onCpu(inputs, ({ param, grad, m, v }) => naiveAdamW(param!, grad!, m!, v!, attrs));
         expect(shapes).toEqual([shape, shape, shape]);
         for (const [i, what] of ['param', 'm', 'v'].entries()) expectClose(what, data[i]!, ref[i]!, shape);
       });
@@ -309,43 +263,7 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
   });
 
   describe('QmCausalAttention / QmCausalAttentionGrad', () => {
-    /** Naive attention: GQA by repeating k/v heads, -1e9 bias for disallowed keys, empty rows zeroed. */
-    function naive(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: Float32Array | null, scale: number): tf.Tensor {
-      const [B, Hq, Tq] = q.shape as number[];
-      const [, Hkv, Tk] = k.shape as number[];
-      const G = Hq! / Hkv!;
-      const allowed = new Float32Array(B! * Tq! * Tk!);
-      const any = new Float32Array(B! * Tq!);
-      for (let b = 0; b < B!; b++)
-        for (let i = 0; i < Tq!; i++)
-          for (let j = 0; j < Tk!; j++) {
-            if (j <= Tk! - Tq! + i && (!mask || mask[b * Tk! + j] !== 0)) {
-              allowed[(b * Tq! + i) * Tk! + j] = 1;
-              any[b * Tq! + i] = 1;
-            }
-          }
-      const heads = tf.tensor1d(
-        Array.from({ length: Hq! }, (_, h) => Math.floor(h / G)),
-        'int32',
-      );
-      const rep = (x: tf.Tensor) => tf.gather(x, heads, 1);
-      const bias = tf.reshape(tf.mul(tf.sub(1, tf.tensor(allowed)), -1e9), [B!, 1, Tq!, Tk!]);
-      const s = tf.add(tf.mul(tf.matMul(q, rep(k), false, true), scale), bias);
-      const p = tf.mul(tf.softmax(s), tf.reshape(tf.tensor(any), [B!, 1, Tq!, 1]));
-      return tf.matMul(p, rep(v));
-    }
-
-    const cases: {
-      label: string;
-      B: number;
-      Hq: number;
-      Hkv: number;
-      Tq: number;
-      Tk: number;
-      Dh: number;
-      mask?: (B: number, Tk: number) => Float32Array;
-      maskDtype?: 'float32' | 'int32';
-    }[] = [
+    const cases: AttentionCase[] = [
       { label: 'MHA, Tq = Tk, Dh 7', B: 1, Hq: 2, Hkv: 2, Tq: 9, Tk: 9, Dh: 7 },
       { label: 'GQA 3:1, Tk > Tq, rows longer than a workgroup', B: 1, Hq: 3, Hkv: 1, Tq: 70, Tk: 75, Dh: 8 },
       {
@@ -380,17 +298,8 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
     for (const c of cases) {
       it(`matches the naive composition and its gradient (${c.label})`, async () => {
         const { B, Hq, Hkv, Tq, Tk, Dh } = c;
-        const scale = 1 / Math.sqrt(Dh);
-        const maskData = c.mask ? c.mask(B, Tk) : null;
-        const inputs: Record<string, Spec> = {
-          q: f32([B, Hq, Tq, Dh], randn(B * Hq * Tq * Dh, 20)),
-          k: f32([B, Hkv, Tk, Dh], randn(B * Hkv * Tk * Dh, 21)),
-          v: f32([B, Hkv, Tk, Dh], randn(B * Hkv * Tk * Dh, 22)),
-        };
-        if (maskData) {
-          inputs.keyMask = c.maskDtype === 'int32' ? i32([B, Tk], Int32Array.from(maskData)) : f32([B, Tk], maskData);
-        }
-        const dy = f32([B, Hq, Tq, Dh], randn(B * Hq * Tq * Dh, 23));
+        const d = attentionData(c);
+        const { inputs, dy, scale } = d;
         const fwd = await runGpu(names.CausalAttention, inputs, { scale });
         const bwd = await runGpu(names.CausalAttentionGrad, { dy, ...inputs }, { scale });
         expect(fwd.shapes[0]).toEqual([B, Hq, Tq, Dh]);
@@ -399,26 +308,15 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
           [B, Hkv, Tk, Dh],
           [B, Hkv, Tk, Dh],
         ]);
-        const ref = await onCpu({ ...inputs, dy }, (t) => {
-          const f = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => naive(q, k, v, maskData, scale);
-          return [f(t.q!, t.k!, t.v!), ...vjp(f, [t.q!, t.k!, t.v!], t.dy!)];
-        });
+        const ref = await attentionReference(d);
         const [o] = fwd.data;
         const [dq, dk, dv] = bwd.data;
         expectClose('out', o!, ref[0]!, [B, Hq, Tq, Dh]);
         expectClose('dq', dq!, ref[1]!, [B, Hq, Tq, Dh]);
         expectClose('dk', dk!, ref[2]!, [B, Hkv, Tk, Dh]);
         expectClose('dv', dv!, ref[3]!, [B, Hkv, Tk, Dh]);
-        if (c.label.includes('empty rows')) {
-          // Batch 1, query 0 of every head: no allowed key -> zero output and zero dq.
-          for (let h = 0; h < Hq; h++) {
-            const base = ((1 * Hq + h) * Tq + 0) * Dh;
-            for (let d = 0; d < Dh; d++) {
-              expect(o![base + d]).toBe(0);
-              expect(dq![base + d]).toBe(0);
-            }
-          }
-        }
+        // Batch 1, query 0 of every head: no allowed key -> zero output and zero dq.
+        if (c.label.includes('empty rows')) expectEmptyRowZero(c, o!, dq!);
       });
     }
   });
@@ -426,7 +324,7 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
   describe('dispatches beyond 65535 workgroups in x (reshaped by tfjs to 2-D)', () => {
     it('elementwise: SwiGLU over 64 · 65536 + 3 elements', async () => {
       const n = 64 * 65536 + 3;
-      const inputs = { gate: f32([n], randn(n, 30, 3)), up: f32([n], randn(n, 31)) };
+      const inputs = { gate: f32([n], randnArray(n, 30, 3)), up: f32([n], randnArray(n, 31)) };
       const { data } = await runGpu(names.SwiGLU, inputs);
       const [ref] = await onCpu(inputs, (t) => [tf.mul(tf.mul(t.gate!, tf.sigmoid(t.gate!)), t.up!)]);
       expectClose('y', data[0]!, ref!);
@@ -435,8 +333,8 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
     it('one workgroup per row: TokenLogProbs and its gradient over 70001 rows', async () => {
       const N = 70001;
       const V = 3;
-      const inputs = { logits: f32([N, V], randn(N * V, 32, 2)), ids: i32([N], randInt(N, V, 33)) };
-      const dy = f32([N], randn(N, 34));
+      const inputs = { logits: f32([N, V], randnArray(N * V, 32, 2)), ids: i32([N], randIntArray(N, V, 33)) };
+      const dy = f32([N], randnArray(N, 34));
       const fwd = await runGpu(names.TokenLogProbs, inputs);
       const bwd = await runGpu(names.TokenLogProbsGrad, { dy, ...inputs });
       const ref = await onCpu({ ...inputs, dy }, (t) => {

@@ -1,17 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adamw, type AdamWOptions } from '../../src/ops/adamw';
-import { expectClose, randn, useCpu } from './reference';
-
-/** torch.optim.AdamW written with tfjs ops (denominator as sqrt(v' / bc2) + eps). */
-function naive(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: Required<AdamWOptions>): tf.Tensor[] {
-  const m2 = tf.add(tf.mul(o.beta1, m), tf.mul(1 - o.beta1, g));
-  const v2 = tf.add(tf.mul(o.beta2, v), tf.mul(1 - o.beta2, tf.mul(g, g)));
-  const mhat = tf.div(m2, 1 - o.beta1 ** o.step);
-  const vhat = tf.div(v2, 1 - o.beta2 ** o.step);
-  const p2 = tf.sub(tf.mul(p, 1 - o.lr * o.weightDecay), tf.mul(o.lr, tf.div(mhat, tf.add(tf.sqrt(vhat), o.eps))));
-  return [p2, m2, v2];
-}
+import { naiveAdamW } from '../helpers/reference';
+import { expectClose, randn, useCpu } from './setup';
 
 const full = (o: AdamWOptions): Required<AdamWOptions> => ({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, ...o });
 
@@ -30,7 +21,7 @@ describe('adamw', () => {
       const m = randn(c.shape, 90 + i, 0.1);
       const v = tf.add(0.01, tf.abs(randn(c.shape, 100 + i, 0.02)));
       const out = adamw(p, g, m, v, c.opts);
-      const ref = naive(p, g, m, v, full(c.opts));
+      const ref = naiveAdamW(p, g, m, v, full(c.opts));
       expectClose(out.param, ref[0]!, 1e-6, 'param');
       expectClose(out.m, ref[1]!, 1e-6, 'm');
       expectClose(out.v, ref[2]!, 1e-6, 'v');
@@ -40,7 +31,7 @@ describe('adamw', () => {
         const r = adamw(a, b, cc, d, c.opts);
         return scalarOf([r.param, r.m, r.v]);
       })([p, g, m, v]);
-      const refs = tf.grads((a: tf.Tensor, b: tf.Tensor, cc: tf.Tensor, d: tf.Tensor) => scalarOf(naive(a, b, cc, d, full(c.opts))))([p, g, m, v]);
+      const refs = tf.grads((a: tf.Tensor, b: tf.Tensor, cc: tf.Tensor, d: tf.Tensor) => scalarOf(naiveAdamW(a, b, cc, d, full(c.opts))))([p, g, m, v]);
       ['dparam', 'dgrad', 'dm', 'dv'].forEach((n, j) => expectClose(ours[j]!, refs[j]!, 1e-4, n));
     });
   });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { causalAttention } from '../../src/ops/causal-attention';
-import { expectClose, randn, useCpu, vjp } from './reference';
+import { vjp } from '../helpers/reference';
+import { expectClose, randn, useCpu } from './setup';
 
 /**
  * Straightforward attention: k/v repeated per query head (HF repeat_kv), the allowed (query, key) pairs

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy } from '../../src/ops/cross-entropy';
-import { expectClose, randint, randn, useCpu, vjp } from './reference';
+import { vjp } from '../helpers/reference';
+import { expectClose, randint, randn, useCpu } from './setup';
 
 /** One-hot cross-entropy: -Σ_kept onehot · log_softmax / count (0 when nothing is kept). */
 function naive(logits: tf.Tensor, labels: number[], ignoreIndex: number): tf.Tensor {

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ALL_KERNELS, RmsNorm } from '../../src/kernels/names';
 import { ensureKernels, registerFusedKernels } from '../../src/kernels/register';
 import { rmsNorm } from '../../src/ops/rms-norm';
-import { useCpu } from './reference';
+import { useCpu } from './setup';
 
 beforeAll(useCpu);
 afterEach(() => vi.restoreAllMocks());

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rmsNorm } from '../../src/ops/rms-norm';
-import { expectClose, randn, useCpu, vjp } from './reference';
+import { vjp } from '../helpers/reference';
+import { expectClose, randn, useCpu } from './setup';
 
 function naive(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
   return tf.mul(tf.div(x, tf.sqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), w);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rope, ropeTables } from '../../src/ops/rope';
-import { expectClose, randn, useCpu, vjp } from './reference';
+import { vjp } from '../helpers/reference';
+import { expectClose, randn, useCpu } from './setup';
 
 /** HF-style tables with float32 tfjs ops: inv_freq = 1 / theta^(arange(0, Dh, 2) / Dh). */
 function naiveTables(positions: number[][], dh: number, theta: number): { cos: tf.Tensor; sin: tf.Tensor } {

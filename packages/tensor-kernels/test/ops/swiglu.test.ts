@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { swiglu } from '../../src/ops/swiglu';
-import { expectClose, randn, useCpu, vjp } from './reference';
-
-const naive = (g: tf.Tensor, u: tf.Tensor): tf.Tensor => tf.mul(tf.mul(g, tf.sigmoid(g)), u);
+import { naiveSwiglu, vjp } from '../helpers/reference';
+import { expectClose, randn, useCpu } from './setup';
 
 beforeAll(useCpu);
 
@@ -17,9 +16,9 @@ describe('swiglu', () => {
       const g = randn([...shape], seed, scale);
       const u = randn([...shape], seed + 10);
       const dy = randn([...shape], seed + 20);
-      expectClose(swiglu(g, u), naive(g, u), 1e-6, 'y');
+      expectClose(swiglu(g, u), naiveSwiglu(g, u), 1e-6, 'y');
       const [dg, du] = vjp((a, b) => swiglu(a!, b!), [g, u], dy);
-      const [rg, ru] = vjp((a, b) => naive(a!, b!), [g, u], dy);
+      const [rg, ru] = vjp((a, b) => naiveSwiglu(a!, b!), [g, u], dy);
       expectClose(dg!, rg!, 1e-5, 'dgate');
       expectClose(du!, ru!, 1e-5, 'dup');
     });

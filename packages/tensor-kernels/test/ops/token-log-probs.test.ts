@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tokenLogProbs } from '../../src/ops/token-log-probs';
-import { expectClose, randint, randn, useCpu, vjp } from './reference';
-
-/** One-hot reference: Σ_v onehot(ids)[v] · log_softmax(logits)[v]. */
-const naive = (logits: tf.Tensor, ids: tf.Tensor): tf.Tensor =>
-  tf.sum(tf.mul(tf.oneHot(ids, logits.shape[logits.rank - 1]!), tf.logSoftmax(logits)), -1);
+import { naiveTokenLogProbs, vjp } from '../helpers/reference';
+import { expectClose, randint, randn, useCpu } from './setup';
 
 beforeAll(useCpu);
 
@@ -22,9 +19,9 @@ describe('tokenLogProbs', () => {
       const dy = randn([...lead], seed + 20);
       const y = tokenLogProbs(logits, ids);
       expect(y.shape).toEqual([...lead]);
-      expectClose(y, naive(logits, ids), 1e-5, 'y');
+      expectClose(y, naiveTokenLogProbs(logits, ids), 1e-5, 'y');
       const [g] = vjp((l) => tokenLogProbs(l!, ids), [logits], dy);
-      const [r] = vjp((l) => naive(l!, ids), [logits], dy);
+      const [r] = vjp((l) => naiveTokenLogProbs(l!, ids), [logits], dy);
       expectClose(g!, r!, 1e-5, 'dlogits');
     });
   }

@@ -1,13 +1,14 @@
 /**
- * Shared helpers of the op tests: the cpu backend set with `tf.setBackend` directly (so the ops register
- * their composite kernels themselves through `ensureKernels`), seeded random tensors and comparisons.
+ * Shared setup of the op tests: the cpu backend set with `tf.setBackend` directly (so the ops register
+ * their composite kernels themselves through `ensureKernels`), seeded random tensors and a tensor
+ * comparison. The naive references and `vjp` are in ../helpers/reference.ts.
  */
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import '../../src/backends/tfjs-gradients.generated';
-import { mulberry32, randomNormal } from '../helpers/random';
-import { compareArrays, describeComparison } from '../helpers/tolerance';
+import { randIntArray, randomNormal } from '../helpers/random';
+import { expectWithin } from '../helpers/tolerance';
 
 /** Makes `cpu` the active backend without `initBackend`. */
 export async function useCpu(): Promise<void> {
@@ -29,19 +30,11 @@ export function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
 /** int32 tensor of `shape` with values uniform in [0, hi), from `seed`. */
 export function randint(shape: number[], hi: number, seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  const u = mulberry32(seed);
-  const data = Int32Array.from({ length: n }, () => Math.floor(u() * hi));
-  return tf.tensor(data, shape, 'int32');
+  return tf.tensor(randIntArray(n, hi, seed), shape, 'int32');
 }
 
 /** Asserts that `actual` matches `expected` (shape and values) within `tol` (see tolerance.ts). */
 export function expectClose(actual: tf.Tensor, expected: tf.Tensor, tol: number, what: string): void {
   expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
-  const c = compareArrays(actual.dataSync(), expected.dataSync());
-  expect(c.worst, describeComparison(what, c, expected.shape)).toBeLessThanOrEqual(tol);
-}
-
-/** Gradients of `Σ f(xs) * dy` with respect to every x. */
-export function vjp(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
-  return tf.grads((...args: tf.Tensor[]) => f(...args))(xs, dy);
+  expectWithin(what, actual.dataSync(), expected.dataSync(), tol, expected.shape);
 }
