@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+import type { AdamWAttrs } from '../../src/kernels/names';
 import { randnArray } from './random';
 
 /** Gradients of `Σ f(xs) * dy` with respect to every x (a vector-Jacobian product). */
@@ -54,18 +55,8 @@ export function naiveTokenLogProbs(logits: tf.Tensor, ids: tf.Tensor): tf.Tensor
   return tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(ids, logits.shape[logits.rank - 1]!)), -1);
 }
 
-/** Every AdamW hyper-parameter, as the op's options and the kernel's attributes name them. */
-export interface AdamWHyper {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  step: number;
-}
-
 /** torch.optim.AdamW's update (denominator `sqrt(v' / bc2) + eps`); returns `[param', m', v']`. */
-export function naiveAdamW(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: AdamWHyper): tf.Tensor[] {
+export function naiveAdamW(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: AdamWAttrs): tf.Tensor[] {
   const m2 = tf.add(tf.mul(o.beta1, m), tf.mul(1 - o.beta1, g));
   const v2 = tf.add(tf.mul(o.beta2, v), tf.mul(1 - o.beta2, tf.square(g)));
   const mhat = tf.div(m2, 1 - o.beta1 ** o.step);
@@ -161,6 +152,31 @@ export interface AttentionData {
   inputs: Record<string, Spec>;
   dy: Spec;
 }
+
+/**
+ * The keyMask of the cases with empty rows: batch 1's first 6 keys masked (with `Tk - Tq = 3` its
+ * queries 0..2 see no key), and the flat `[B, Tk]` positions `extra`.
+ */
+export function emptyRowsMask(...extra: number[]): (B: number, Tk: number) => Float32Array {
+  return (B, Tk) => {
+    const m = new Float32Array(B * Tk).fill(1);
+    for (let j = 0; j < 6; j++) m[Tk + j] = 0;
+    for (const i of extra) m[i] = 0;
+    return m;
+  };
+}
+
+/** A decode step (one query) with a float keyMask that masks every third key. */
+export const DECODE_STEP_CASE: AttentionCase = {
+  label: 'decode step with float keyMask',
+  B: 2,
+  Hq: 2,
+  Hkv: 1,
+  Tq: 1,
+  Tk: 11,
+  Dh: 5,
+  mask: (B, Tk) => Float32Array.from({ length: B * Tk }, (_, i) => (i % 3 === 1 ? 0 : 1)),
+};
 
 /** Makes the inputs of an {@link AttentionCase} (q, k, v, dy from seeds 20..23). */
 export function attentionData(c: AttentionCase): AttentionData {

@@ -20,8 +20,10 @@ import { randIntArray, randnArray } from '../helpers/random';
 import {
   type AttentionCase,
   type Spec,
+  DECODE_STEP_CASE,
   attentionData,
   attentionReference,
+  emptyRowsMask,
   expectEmptyRowZero,
   f32,
   i32,
@@ -340,25 +342,10 @@ for (const mode of ['auto', 'copy'] as WasmKernelMode[]) describe(`wasm kernels,
         Tq: 50,
         Tk: 53,
         Dh: 6,
-        mask: (B, Tk) => {
-          const m = new Float32Array(B * Tk).fill(1);
-          for (let j = 0; j < 6; j++) m[Tk + j] = 0; // batch 1: queries 0..2 see no key
-          m[17] = 0;
-          m[40] = 0;
-          return m;
-        },
+        mask: emptyRowsMask(17, 40),
         maskDtype: 'int32',
       },
-      {
-        label: 'decode step with float keyMask',
-        B: 2,
-        Hq: 2,
-        Hkv: 1,
-        Tq: 1,
-        Tk: 11,
-        Dh: 5,
-        mask: (B, Tk) => Float32Array.from({ length: B * Tk }, (_, i) => (i % 3 === 1 ? 0 : 1)),
-      },
+      DECODE_STEP_CASE,
     ];
 
     for (const c of cases) {
