@@ -53,6 +53,7 @@ export {
   greedy,
   sampleCategorical,
   processLogits,
+  textGenerator,
 } from './generation/index';
 export type {
   GenerateOptions,
@@ -62,6 +63,8 @@ export type {
   GenerationTokenizer,
   FinishReason,
   SamplingOptions,
+  TextGenerationFunction,
+  TextGenerationCallOptions,
 } from './generation/index';
 
 export { applyLora, LoraHandle, LoraAdapter, LoraConfigError, LoraStateError, LORA_TARGETS, saveLoraAdapters, loadLoraAdapters } from './lora/index';

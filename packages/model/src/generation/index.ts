@@ -32,3 +32,5 @@ export {
 export type { DetokenizerStep, FinishReason, StopMatch } from './stopping';
 export { GenerationError, generate, streamGenerate } from './generate';
 export type { GenerateOptions, GenerateResult, GenerationEvent, GenerationModel, GenerationTokenizer } from './generate';
+export { textGenerator } from './text-generator';
+export type { TextGenerationFunction, TextGenerationCallOptions } from './text-generator';

@@ -130,6 +130,33 @@ export async function onCpu(
   });
 }
 
+/** Seeded rope kernel inputs: `x` `[B, H, T, Dh]` (seed 4), tables `cos`, `sin` `[Bc, T, Dh/2]` (seeds 5, 6). */
+export function ropeInputs(B: number, H: number, T: number, Dh: number, Bc: number): Record<'x' | 'cos' | 'sin', Spec> {
+  const h = Dh / 2;
+  return {
+    x: f32([B, H, T, Dh], randnArray(B * H * T * Dh, 4)),
+    cos: f32([Bc, T, h], randnArray(Bc * T * h, 5)),
+    sin: f32([Bc, T, h], randnArray(Bc * T * h, 6)),
+  };
+}
+
+/** `[loss, dlogits]` of {@link naiveCrossEntropy} on cpu for `logits`, `labels` and the scalar upstream gradient `dy`. */
+export function crossEntropyReference(inputs: Record<'logits' | 'labels', Spec>, dy: Spec, ignoreIndex: number): Promise<Float32Array[]> {
+  const naive = (logits: tf.Tensor, labels: tf.Tensor) => naiveCrossEntropy(logits, labels, ignoreIndex);
+  return onCpu({ ...inputs, dy }, (t) => [
+    naive(t.logits!, t.labels!),
+    tf.mul(tf.grad((x: tf.Tensor) => naive(x, t.labels!))(t.logits!), t.dy!),
+  ]);
+}
+
+/** `[logprobs, dlogits]` of {@link naiveTokenLogProbs} on cpu for `logits`, `ids` and the upstream gradient `dy`. */
+export function tokenLogProbsReference(inputs: Record<'logits' | 'ids', Spec>, dy: Spec): Promise<Float32Array[]> {
+  return onCpu({ ...inputs, dy }, (t) => [
+    naiveTokenLogProbs(t.logits!, t.ids!),
+    ...vjp((x) => naiveTokenLogProbs(x, t.ids!), [t.logits!], t.dy!),
+  ]);
+}
+
 /** A causal-attention kernel test case. */
 export interface AttentionCase {
   label: string;

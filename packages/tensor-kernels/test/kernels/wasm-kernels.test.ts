@@ -23,18 +23,19 @@ import {
   DECODE_STEP_CASE,
   attentionData,
   attentionReference,
+  crossEntropyReference,
   emptyRowsMask,
   expectEmptyRowZero,
   f32,
   i32,
   naiveAdamW,
-  naiveCrossEntropy,
   naiveRmsNorm,
   naiveRope,
   naiveSwiglu,
-  naiveTokenLogProbs,
   onCpu,
+  ropeInputs,
   specTensor,
+  tokenLogProbsReference,
   vjp,
 } from '../helpers/reference';
 
@@ -227,12 +228,7 @@ for (const mode of ['auto', 'copy'] as WasmKernelMode[]) describe(`wasm kernels,
       [2, 2, 4, 16, 2],
     ] as const) {
       it(`matches the cpu composition (B ${B}, H ${H}, T ${T}, Dh ${Dh}, Bc ${Bc})`, async () => {
-        const h = Dh / 2;
-        const inputs = {
-          x: f32([B, H, T, Dh], randnArray(B * H * T * Dh, 4)),
-          cos: f32([Bc, T, h], randnArray(Bc * T * h, 5)),
-          sin: f32([Bc, T, h], randnArray(Bc * T * h, 6)),
-        };
+        const inputs = ropeInputs(B, H, T, Dh, Bc);
         const [y] = await runWasm(names.Rope, inputs);
         const [ref] = await onCpu(inputs, (t) => [naiveRope(t.x!, t.cos!, t.sin!)]);
         expectClose(y!, ref!);
@@ -259,7 +255,6 @@ for (const mode of ['auto', 'copy'] as WasmKernelMode[]) describe(`wasm kernels,
 
   describe('QmCrossEntropy / QmCrossEntropyGrad', () => {
     const ignoreIndex = -100;
-    const naive = (logits: tf.Tensor, labels: tf.Tensor) => naiveCrossEntropy(logits, labels, ignoreIndex);
     const cases: [string, number, number, (l: Int32Array) => void][] = [
       ['V 13, some rows ignored', 9, 13, (l) => ((l[2] = ignoreIndex), (l[5] = ignoreIndex))],
       ['V 8192 (several lse blocks)', 3, 3000, () => {}],
@@ -275,10 +270,7 @@ for (const mode of ['auto', 'copy'] as WasmKernelMode[]) describe(`wasm kernels,
         const dy = f32([], Float32Array.of(1.7));
         const [loss] = await runWasm(names.CrossEntropy, inputs, { ignoreIndex });
         const [dl] = await runWasm(names.CrossEntropyGrad, { dy, ...inputs }, { ignoreIndex });
-        const ref = await onCpu({ ...inputs, dy }, (t) => [
-          naive(t.logits!, t.labels!),
-          tf.mul(tf.grad((x: tf.Tensor) => naive(x, t.labels!))(t.logits!), t.dy!),
-        ]);
+        const ref = await crossEntropyReference(inputs, dy, ignoreIndex);
         expect(loss!.length).toBe(1);
         if (label === 'all rows ignored') {
           expect(loss![0]).toBe(0);
@@ -303,10 +295,7 @@ for (const mode of ['auto', 'copy'] as WasmKernelMode[]) describe(`wasm kernels,
         const dy = f32([N], dyData);
         const [lp] = await runWasm(names.TokenLogProbs, inputs);
         const [dl] = await runWasm(names.TokenLogProbsGrad, { dy, ...inputs });
-        const ref = await onCpu({ ...inputs, dy }, (t) => [
-          naiveTokenLogProbs(t.logits!, t.ids!),
-          ...vjp((x) => naiveTokenLogProbs(x, t.ids!), [t.logits!], t.dy!),
-        ]);
+        const ref = await tokenLogProbsReference(inputs, dy);
         expectClose(lp!, ref[0]!);
         expectClose(dl!, ref[1]!);
       });

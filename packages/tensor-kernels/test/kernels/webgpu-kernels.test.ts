@@ -20,18 +20,19 @@ import {
   DECODE_STEP_CASE,
   attentionData,
   attentionReference,
+  crossEntropyReference,
   emptyRowsMask,
   expectEmptyRowZero,
   f32,
   i32,
   naiveAdamW,
-  naiveCrossEntropy,
   naiveRmsNorm,
   naiveRope,
   naiveSwiglu,
-  naiveTokenLogProbs,
   onCpu,
+  ropeInputs,
   specTensor,
+  tokenLogProbsReference,
   vjp,
 } from '../helpers/reference';
 import { expectWithin } from '../helpers/tolerance';
@@ -143,12 +144,7 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
       [1, 3, 7, 6, 1],
     ] as const) {
       it(`matches the cpu composition (B ${B}, H ${H}, T ${T}, Dh ${Dh}, Bc ${Bc})`, async () => {
-        const h = Dh / 2;
-        const inputs = {
-          x: f32([B, H, T, Dh], randnArray(B * H * T * Dh, 4)),
-          cos: f32([Bc, T, h], randnArray(Bc * T * h, 5)),
-          sin: f32([Bc, T, h], randnArray(Bc * T * h, 6)),
-        };
+        const inputs = ropeInputs(B, H, T, Dh, Bc);
         const { data, shapes } = await runGpu(names.Rope, inputs);
         const [ref] = await onCpu(inputs, (t) => [naiveRope(t.x!, t.cos!, t.sin!)]);
         expect(shapes[0]).toEqual([B, H, T, Dh]);
@@ -178,7 +174,6 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
 
   describe('QmCrossEntropy / QmCrossEntropyGrad', () => {
     const ignoreIndex = -100;
-    const naive = (logits: tf.Tensor, labels: tf.Tensor) => naiveCrossEntropy(logits, labels, ignoreIndex);
     const cases: [string, number, number, (l: Int32Array) => void][] = [
       ['V 13, some rows ignored', 9, 13, (l) => ((l[2] = ignoreIndex), (l[5] = ignoreIndex))],
       ['V 3000 (256-thread rows), one row ignored', 3, 3000, (l) => (l[1] = ignoreIndex)],
@@ -204,10 +199,7 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
           expect(dl!.every((x) => x === 0)).toBe(true);
           return;
         }
-        const ref = await onCpu({ ...inputs, dy }, (t) => [
-          naive(t.logits!, t.labels!),
-          tf.mul(tf.grad((x: tf.Tensor) => naive(x, t.labels!))(t.logits!), t.dy!),
-        ]);
+        const ref = await crossEntropyReference(inputs, dy, ignoreIndex);
         expectClose('loss', loss!, ref[0]!);
         expectClose('dlogits', dl!, ref[1]!, [N, V]);
         // ignored rows get exactly zero gradient
@@ -233,10 +225,7 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
         const dy = f32([N], dyData);
         const fwd = await runGpu(names.TokenLogProbs, inputs);
         const bwd = await runGpu(names.TokenLogProbsGrad, { dy, ...inputs });
-        const ref = await onCpu({ ...inputs, dy }, (t) => [
-          naiveTokenLogProbs(t.logits!, t.ids!),
-          ...vjp((x) => naiveTokenLogProbs(x, t.ids!), [t.logits!], t.dy!),
-        ]);
+        const ref = await tokenLogProbsReference(inputs, dy);
         expect(fwd.shapes[0]).toEqual([N]);
         expect(bwd.shapes[0]).toEqual([N, V]);
         expectClose('logprobs', fwd.data[0]!, ref[0]!, [N]);
