@@ -12,6 +12,9 @@
  * | `icd10cn`           | `icd10_cn/disease.csv` · `icd10_cn_disease.tsv`                       | C (community transcription of the national names) |
  * | `icd10cnCatalog`    | `icd10_cn/disease_catalog.csv` · `icd10_cn_catalog.tsv`               | C |
  *
+ * The ICD-10 Chinese names always name the ICD-10-CM category; a DO disease gets one only when its mapping to the
+ * category is unambiguous (see `loadIcd10Cn`), so load ICD-10-CM and DO before them (this order does).
+ *
  * Levels follow the QuarkMed report: A guidelines / pharmacopoeias / standard code sets, B curated expert
  * resources, C derived or community data, D and E are not used by the bundled sources (unvetted text).
  *
