@@ -84,6 +84,8 @@ interface Ctx {
   options: Array<[string, string]>;
   /** Recursion depth (JSON string values and answer tags are parsed again as prose). */
   depth: number;
+  /** Length of the longest raw option text (bounds the window compared with option texts). */
+  maxOptLen: number;
 }
 
 /** Statement cues (case-insensitive). Group 1: JSON key; 2: boxed; 3: English cue; 4: Chinese cue; 5: answer tag. */
@@ -250,8 +252,9 @@ function skipFillers(text: string, p: number, maxLen = 80): { marks: number; wor
 /** Matches an option's text at `p` (longest option first); the text must end at a boundary. */
 function matchOptionText(text: string, p: number, ctx: Ctx, whole: boolean): string | null {
   if (ctx.options.length === 0) return null;
-  const lineEnd = text.indexOf('\n', p);
-  const rest = normalizeLoose(text.slice(p, Math.min(lineEnd < 0 ? text.length : lineEnd, p + 400)));
+  const window = text.slice(p, p + Math.min(400, ctx.maxOptLen * 2 + 16));
+  const lineEnd = window.indexOf('\n');
+  const rest = normalizeLoose(lineEnd < 0 ? window : window.slice(0, lineEnd));
   if (rest.length === 0) return null;
   for (const [letter, norm] of ctx.options) {
     if (norm.length === 0) continue;
@@ -548,12 +551,13 @@ function makeCtx(opts: ChoiceExtractionOptions): Ctx {
       .filter(([k]) => /^[A-Za-z]$/.test(k.trim()))
       .map(([k, v]) => [k.trim().toUpperCase(), normalizeLoose(String(v ?? ''))] as [string, string])
       .sort((a, b) => b[1].length - a[1].length);
-    return { letters: letters || 'ABCDE', options, depth: 0 };
+    const maxOptLen = Math.max(0, ...entries.map(([, v]) => String(v ?? '').length));
+    return { letters: letters || 'ABCDE', options, depth: 0, maxOptLen };
   }
   const letters = (opts.letters ?? 'ABCDE').toUpperCase();
   let ctx = ctxCache.get(letters);
   if (!ctx) {
-    ctx = { letters, options: [], depth: 0 };
+    ctx = { letters, options: [], depth: 0, maxOptLen: 0 };
     ctxCache.set(letters, ctx);
   }
   return ctx;

@@ -130,7 +130,7 @@ function sectionAt(text: string, section: string): number {
   const title = section.replace(/^#+\s*/, '').trim();
   if (!title) return -1;
   const t = escapeRe(title);
-  const re = new RegExp(`^[ \\t]{0,3}(?:#{1,6}[ \\t]+(?:\\*\\*)?${t}|\\*\\*${t}|${t}[ \\t]*(?:\\*\\*)?[ \\t]*[:：])`, 'im');
+  const re = new RegExp(`^[ \\t]{0,3}(?:#{1,6}[ \\t]+(?:\\*\\*)?${t}|\\*\\*${t}|${t}[ \\t]*(?:\\*\\*[ \\t]*)?[:：])`, 'im');
   const m = re.exec(text);
   return m ? m.index : -1;
 }

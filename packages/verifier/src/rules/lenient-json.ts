@@ -14,7 +14,10 @@ export const MAX_DEPTH = 64;
 /** A value read by {@link parseLenient}. */
 export type LenientValue = string | number | boolean | null | LenientValue[] | { [key: string]: LenientValue };
 
-class Fail extends Error {}
+/** Thrown (as a plain object: no stack capture) when the text is not a value. */
+const FAIL = { fail: true };
+const KEY_RE = /[A-Za-z_$\u4e00-\u9fff][\w$\u4e00-\u9fff-]{0,63}/y;
+const SCALAR_RE = /-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|true|false|null|None|True|False|NaN|[A-Za-z_\u4e00-\u9fff][^,\]}\n:"']{0,200}/y;
 
 /** Reads one JSON value at `pos`; returns the value and where it ended, or null. */
 export function parseLenient(text: string, pos = 0): { value: LenientValue; end: number } | null {
@@ -30,7 +33,7 @@ function readValue(text: string, pos: number): { value: LenientValue | undefined
     const value = p.value(0);
     return { value, end: p.i };
   } catch (e) {
-    if (e instanceof Fail) return { value: undefined, end: Math.max(p.i, pos + 1) };
+    if (e === FAIL) return { value: undefined, end: Math.max(p.i, pos + 1) };
     throw e;
   }
 }
@@ -63,7 +66,7 @@ class Reader {
   }
 
   value(depth: number): LenientValue {
-    if (depth > MAX_DEPTH) throw new Fail();
+    if (depth > MAX_DEPTH) throw FAIL;
     const c = this.s[this.i];
     if (c === '{') return this.object(depth);
     if (c === '[') return this.array(depth);
@@ -89,12 +92,12 @@ class Reader {
       let key: string;
       if (c === '"' || c === "'") key = this.string();
       else {
-        const m = /[A-Za-z_$\u4e00-\u9fff][\w$\u4e00-\u9fff-]{0,63}/y;
+        const m = KEY_RE;
         m.lastIndex = this.i;
         const k = m.exec(this.s);
         if (!k) {
           if (Object.keys(out).length > 0) return out; // cannot continue: close here
-          throw new Fail();
+          throw FAIL;
         }
         key = k[0];
         this.i += key.length;
@@ -102,7 +105,7 @@ class Reader {
       this.ws();
       if (this.s[this.i] !== ':' && this.s[this.i] !== '：') {
         if (Object.keys(out).length > 0) return out;
-        throw new Fail();
+        throw FAIL;
       }
       this.i++;
       this.ws();
@@ -173,17 +176,20 @@ class Reader {
       }
       if (c === '\n' && q === "'") break; // an apostrophe, not a string
     }
-    if (q === "'") throw new Fail();
+    if (q === "'") {
+      this.i = j; // for work accounting: this much was read
+      throw FAIL;
+    }
     out += s.slice(chunk, j);
     this.i = j; // unterminated string: up to the end
     return out;
   }
 
   scalar(): LenientValue {
-    const m = /-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|true|false|null|None|True|False|NaN|[A-Za-z_\u4e00-\u9fff][^,\]}\n:"']{0,200}/y;
+    const m = SCALAR_RE;
     m.lastIndex = this.i;
     const r = m.exec(this.s);
-    if (!r) throw new Fail();
+    if (!r) throw FAIL;
     this.i += r[0].length;
     const t = r[0];
     if (t === 'true' || t === 'True') return true;
