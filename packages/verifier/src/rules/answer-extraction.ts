@@ -592,7 +592,7 @@ export function parseGoldLetters(answer: string | readonly string[]): string[] {
   for (const ch of s) {
     if (ch >= 'A' && ch <= 'Z') {
       if (!out.includes(ch)) out.push(ch);
-    } else if (!/[\s,、/;&+|\[\]"']/.test(ch)) {
+    } else if (!/[\s,、/;&+|[\]"']/.test(ch)) {
       throw new RangeError(`answer: expected option letters like 'B' or 'AC', got ${JSON.stringify(clip(raw, 40))}`);
     }
   }
