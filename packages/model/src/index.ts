@@ -109,3 +109,16 @@ export type {
   CosineWithWarmupOptions,
   AdamWConfig,
 } from './training/index';
+
+export type { AddedTokenSpec, HfTokenizerConfig, HfTokenizerJson } from './tokenizer/index';
+export type { LoraAdapterOptions, LoraTargetModel, ResolvedLoraConfig } from './lora/index';
+export type { AtomicWriteData, CheckpointModel, SafetensorsInput } from './checkpoint/index';
+export type { ClipResult, GradList, StatefulRng, TrainableModel } from './training/index';
+export type { Rng } from './generation/index';
+export type { HfAddedToken } from './tokenizer/index';
+export type { WritableDtype } from './checkpoint/index';
+export { tokenizerJsonFromState } from './tokenizer/index';
+export { countParameters } from './model/index';
+export { sampleNext } from './generation/index';
+export { DEFAULT_SHARD_SIZE_BYTES, parseSafetensorsHeader } from './checkpoint/index';
+export { OptimizerStateError } from './training/index';
