@@ -6,7 +6,14 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', globalThis: 'readonly' } },
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['console', 'process', 'globalThis', 'Buffer', 'URL', 'TextEncoder', 'TextDecoder', 'performance', 'setTimeout',
+          'clearTimeout', 'setImmediate', 'AbortController', 'AbortSignal', 'structuredClone', 'WebAssembly', 'fetch'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

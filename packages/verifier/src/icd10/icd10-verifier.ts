@@ -37,21 +37,73 @@ const CODE_RE = /(?<![A-Za-z0-9])([A-Za-z][0-9][0-9A-Za-z])(?:\s?[.。．·・�
 const MARKER_RE =
   /(?:final\s+(?:answer|diagnos[ie]s)|answer|diagnos[ie]s|icd-?10(?:-?cm)?(?:\s+codes?)?|codes?|最终答案|正确答案|答案|诊断|编码|代码)\s*(?:is|are|为|是)?\s*[:：]/gi;
 const THINK_RE = /<think>[\s\S]*?(?:<\/think>|$)/gi;
+/**
+ * An explicit code cue ("code", "ICD-10-CM code is", "Answer:", "编码为", "诊断：", ...) and the words or
+ * punctuation that may follow it before the code. Only right after such a cue are the looser forms of
+ * {@link CUED_CODE_RE} accepted.
+ */
+const CUE_RE =
+  /(?<![A-Za-z])(?:icd[-\s]?10(?:[-\s]?cm)?(?:\s+(?:diagnosis\s+)?codes?)?|icd(?:\s+codes?)?|(?:diagnosis\s+)?codes?|(?:final\s+)?answer|(?:final\s+)?diagnos[ie]s\s*[:：]|最终答案|正确答案|答案|诊断|编码|代码)(?![A-Za-z])(?:\s*(?:(?:is|are|was)(?![A-Za-z])|[:：=]|为|是))*\s*/gi;
+/**
+ * A code right after a cue: also without dot and in lower case ("e119"), or with one space after an
+ * upper-case letter ("E 11.9", "E 119"). Sticky: matched at the cue's end only.
+ */
+const CUED_CODE_RE = /([A-Za-z])( ?)([0-9][0-9A-Za-z])(?:\s?[.。．·・‧]\s?([0-9A-Za-z]{1,4})|([0-9A-Za-z]{1,4}))?(?![A-Za-z0-9])/y;
+/** What may separate the codes of a list after one cue ("codes: e119, i10 and e785"). */
+const LIST_SEP_RE = /\s*(?:[,，、;；+&/]|and(?![A-Za-z]))\s*/y;
 
-function scan(text: string, offset: number): ExtractedIcd10Code[] {
-  const out: ExtractedIcd10Code[] = [];
+/** Codes in `text` (offsets into `text`): every strictly shaped code, and looser forms right after a cue. */
+function scan(text: string): ExtractedIcd10Code[] {
+  const found: ExtractedIcd10Code[] = [];
   CODE_RE.lastIndex = 0;
   for (let m = CODE_RE.exec(text); m; m = CODE_RE.exec(text)) {
     const n = normalizeIcd10Code(m[1]! + (m[2] ?? ''));
-    if (n) out.push({ raw: m[0], code: n.code, dotted: n.dotted, index: m.index + offset });
+    if (n) found.push({ raw: m[0], code: n.code, dotted: n.dotted, index: m.index });
+  }
+  CUE_RE.lastIndex = 0;
+  for (let cue = CUE_RE.exec(text); cue; cue = CUE_RE.exec(text)) {
+    if (cue[0].length === 0) {
+      CUE_RE.lastIndex++;
+      continue;
+    }
+    let pos = cue.index + cue[0].length;
+    for (;;) {
+      CUED_CODE_RE.lastIndex = pos;
+      const m = CUED_CODE_RE.exec(text);
+      if (!m) break;
+      const [, letter, space, rest, dotPart, tail] = m;
+      // a spaced form needs an upper-case letter ("Answer: a 12.5 cm mass" is prose)
+      if (space && letter !== letter!.toUpperCase()) break;
+      const n = normalizeIcd10Code(letter! + rest! + (dotPart ?? tail ?? ''));
+      if (!n) break;
+      found.push({ raw: m[0], code: n.code, dotted: n.dotted, index: m.index });
+      pos = m.index + m[0].length;
+      LIST_SEP_RE.lastIndex = pos;
+      const sep = LIST_SEP_RE.exec(text);
+      if (!sep || sep[0].length === 0) break;
+      pos += sep[0].length;
+    }
+    CUE_RE.lastIndex = Math.max(CUE_RE.lastIndex, pos);
+  }
+  // in text order; where a strict and a cued match overlap, keep the one starting first (then the longer)
+  found.sort((a, b) => a.index - b.index || b.raw.length - a.raw.length);
+  const out: ExtractedIcd10Code[] = [];
+  let end = -1;
+  for (const f of found) {
+    if (f.index < end) continue;
+    out.push(f);
+    end = f.index + f.raw.length;
   }
   return out;
 }
 
 /**
- * All code-shaped strings in a text, in order (not validated; duplicates kept). Lower-case codes are
- * accepted ("e11.9"); validation against a code list removes most false positives such as "B12" in
- * "vitamin B12" is not removed by shape alone.
+ * All code-shaped strings in a text, in order (not validated; duplicates kept). Anywhere in the text a code
+ * is a letter, a digit and a digit or letter, optionally followed by a dot and 1-4 characters, in either case
+ * ("E11", "e11.9", "T36.0X1A"). Right after an explicit code cue ("code", "ICD-10-CM code is", "Answer:",
+ * "编码为", "诊断：", "答案："), and for a list of codes following it, looser forms are accepted too: no dot
+ * ("e119", "E1165") and one space after an upper-case letter ("E 11.9"). Shape only: validation against a
+ * code list removes false positives such as "B12" in "vitamin B12".
  *
  * @param text - the completion
  * @param options - see {@link ExtractIcd10Options}
@@ -59,16 +111,17 @@ function scan(text: string, offset: number): ExtractedIcd10Code[] {
 export function extractIcd10Codes(text: string, options: ExtractIcd10Options = {}): ExtractedIcd10Code[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const t = toHalfWidth(text).replace(THINK_RE, (s) => ' '.repeat(s.length));
+  const all = scan(t);
   if ((options.scope ?? 'answer') === 'answer') {
     let last = -1;
     MARKER_RE.lastIndex = 0;
     for (let m = MARKER_RE.exec(t); m; m = MARKER_RE.exec(t)) last = m.index + m[0].length;
     if (last >= 0) {
-      const tail = scan(t.slice(last), last);
+      const tail = all.filter((c) => c.index >= last);
       if (tail.length > 0) return tail;
     }
   }
-  return scan(t, 0);
+  return all;
 }
 
 /** The reference of {@link Icd10Verifier}: one code, several codes, or an object. */

@@ -20,6 +20,53 @@ describe('extractIcd10Codes', () => {
   });
 });
 
+describe('extractIcd10Codes after an explicit code cue', () => {
+  const codes = (t: string, scope: 'answer' | 'all' = 'answer'): string[] => extractIcd10Codes(t, { scope }).map((c) => c.dotted);
+
+  it('accepts lower-case codes without a dot after a cue', () => {
+    expect(codes('The ICD-10-CM code is e119.')).toEqual(['E11.9']);
+    expect(codes('ICD-10 code: e1165')).toEqual(['E11.65']);
+    expect(codes('code e119')).toEqual(['E11.9']);
+    expect(codes('Answer: i2510')).toEqual(['I25.10']);
+    expect(codes('编码为e119')).toEqual(['E11.9']);
+    expect(codes('诊断：e119')).toEqual(['E11.9']);
+    expect(codes('Final diagnosis: i214')).toEqual(['I21.4']);
+    expect(codes('Codes: e119, i10 and e785', 'all')).toEqual(['E11.9', 'I10', 'E78.5']);
+  });
+
+  it('accepts one space between the letter and the digits after a cue', () => {
+    expect(codes('Code: E 11.9')).toEqual(['E11.9']);
+    expect(codes('The code is E 119')).toEqual(['E11.9']);
+    expect(codes('ICD-10: I 10')).toEqual(['I10']);
+    const [c] = extractIcd10Codes('Code: E 11.9');
+    expect(c).toMatchObject({ raw: 'E 11.9', index: 6 });
+  });
+
+  it('does not take the looser forms from prose without a cue', () => {
+    expect(codes('The patient has e119 on the chart')).toEqual([]);
+    expect(codes('Type 2 diabetes, e.g. in adults; HbA1c 7.2%')).toEqual([]);
+    expect(codes('Vitamin E 400 IU daily and a 12-year history')).toEqual([]);
+    expect(codes('T2DM since 2015, COVID-19 in 2021')).toEqual([]);
+    // the strict shape is unchanged: "B12" is code-shaped (and then rejected by the code list)
+    expect(codes('vitamin B12 deficiency')).toEqual(['B12']);
+  });
+
+  it('keeps prose after a cue out', () => {
+    expect(codes('Answer: a 12.5 cm mass')).toEqual([]); // spaced form needs an upper-case letter
+    expect(codes('The code for type 2 diabetes is E11.9')).toEqual(['E11.9']);
+    expect(codes('code e119 is type 2 diabetes')).toEqual(['E11.9']);
+    expect(codes('encoded e119')).toEqual([]); // "code" inside a word is no cue
+  });
+
+  it('the verifier scores cued lower-case and spaced codes', () => {
+    const v = new Icd10Verifier();
+    expect(v.verify('The ICD-10-CM code is e119.', 'E11.9')).toMatchObject({ reward: 1, verdict: 'correct' });
+    expect(v.verify('Code: E 11.9', 'E11.9')).toMatchObject({ reward: 1, verdict: 'correct' });
+    expect(v.verify('Code: E 11.65', 'E11.9')).toMatchObject({ reward: 0.5, verdict: 'partial' });
+    expect(v.verify('Take vitamin B12 daily.', 'E11.9')).toMatchObject({ reward: 0, verdict: 'invalid' });
+  });
+});
+
 describe('Icd10Verifier', () => {
   const v = new Icd10Verifier();
 

@@ -75,8 +75,6 @@ const RUNNERS: Record<SuiteRecord['kind'], Runner | undefined> = {
  * owners; remove an entry when its record passes.
  */
 const KNOWN_DISAGREEMENTS: Record<string, string> = {
-  'icd10-002': 'issue: "normalise case, dots and spaces" — a lower-case undotted code after "The ICD-10-CM code is" (e119) is not extracted from prose',
-  'icd10-003': 'issue: normalise spaces — "Code: E 11.9" (space after the letter) is not extracted',
   'keywords-002': 'plural mention "troponins" does not match the required concept "troponin" (word boundary after the singular)',
   'mcq-zh-037': 'option text starting with 不 ("答案：不规则热" = option text 不规则热) is taken as a negated cue (不 after 答案：), so the answer is lost',
   'numeric-031': 'Chinese weak cue 剂量为 ("the dose is") not recognised, unlike English "dose is"',
