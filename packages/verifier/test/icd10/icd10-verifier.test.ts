@@ -58,6 +58,14 @@ describe('extractIcd10Codes after an explicit code cue', () => {
     expect(codes('encoded e119')).toEqual([]); // "code" inside a word is no cue
   });
 
+  it('stays linear on long cue-heavy input', () => {
+    const t0 = performance.now();
+    expect(codes('Code: is '.repeat(20000) + 'e119')).toEqual(['E11.9']);
+    expect(codes('code' + ' '.repeat(200000) + 'x')).toEqual([]);
+    expect(codes('Codes: ' + 'e119, '.repeat(20000)).length).toBe(20000);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
   it('the verifier scores cued lower-case and spaced codes', () => {
     const v = new Icd10Verifier();
     expect(v.verify('The ICD-10-CM code is e119.', 'E11.9')).toMatchObject({ reward: 1, verdict: 'correct' });
