@@ -226,6 +226,57 @@ export class LlamaModel {
    *   tensor of the wrong shape.
    */
   forward(inputIds: tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
+    const out = this.trunkForward(inputIds, options);
+    const [b, t] = inputIds.shape;
+    const logits = tf.tidy(() => tf.reshape(this.projectToVocab(out.hidden, out.ctx), [b, t, this.config.vocabSize]) as tf.Tensor3D);
+    out.hidden.dispose();
+    const result: ForwardOutput = { logits };
+    if (out.auxLoss !== undefined) result.auxLoss = out.auxLoss;
+    if (out.zLoss !== undefined) result.zLoss = out.zLoss;
+    if (out.expertCounts !== undefined) result.expertCounts = out.expertCounts;
+    return result;
+  }
+
+  /**
+   * Final hidden states: the output of the last block after the final RMSNorm, `[B, T, D]` — the input of the
+   * LM head, so `forward(ids).logits` equals `hiddenStates(ids) · W` with `W` the `lm_head` weight `[D, V]`
+   * (the transposed embedding `[V, D]ᵀ` when `tieEmbeddings`). Differentiable (use it under
+   * `tf.variableGrads` for reward or classification heads on the trunk); the LM head is not computed.
+   * Adapters attached to the trunk's linears apply as in {@link LlamaModel.forward} (inference mode).
+   *
+   * @param inputIds - int32 `[B, T]`
+   * @param options - `attentionMask` `[B, T]` (1 keep / 0 padding, left padding for ragged batches; float32,
+   *   int32 or bool) and `positions` int32 `[B, T]` or `[T]` (default `cumsum(mask) - 1` clipped at 0 with a
+   *   mask, else `0..T-1`)
+   * @returns `[B, T, D]`; the caller disposes it
+   * @throws ModelInputError for the same inputs as {@link LlamaModel.forward} (dtype/shape of the ids, ids
+   *   outside the vocabulary, T > maxSeqLen, a mask or positions tensor of the wrong shape)
+   */
+  hiddenStates(inputIds: tf.Tensor2D, options: { attentionMask?: tf.Tensor2D; positions?: tf.Tensor2D | tf.Tensor1D } = {}): tf.Tensor3D {
+    const out = this.trunkForward(inputIds, { attentionMask: options.attentionMask, positions: options.positions });
+    out.auxLoss?.dispose();
+    out.zLoss?.dispose();
+    const [b, t] = inputIds.shape;
+    const d = this.config.hiddenSize;
+    const h = tf.reshape(out.hidden, [b, t, d]) as tf.Tensor3D;
+    out.hidden.dispose();
+    return h;
+  }
+
+  /** `hidden` `[N, D]` → logits `[N, V]` through the LM head, or the transposed embedding when tied. */
+  private projectToVocab(hidden: tf.Tensor2D, ctx: LinearContext): tf.Tensor2D {
+    return this.lmHead ? this.lmHead.apply(hidden, ctx) : (tf.matMul(hidden, this.embed as tf.Tensor2D, false, true) as tf.Tensor2D);
+  }
+
+  /**
+   * The decoder trunk shared by {@link LlamaModel.forward} and {@link LlamaModel.hiddenStates}: validates
+   * the inputs, runs embedding, blocks and the final RMSNorm, advances the cache. Returns the normed hidden
+   * states flattened to `[B·T, D]` and the MoE statistics, plus the linear context used.
+   */
+  private trunkForward(
+    inputIds: tf.Tensor2D,
+    options: ForwardOptions,
+  ): { hidden: tf.Tensor2D; auxLoss?: tf.Scalar; zLoss?: tf.Scalar; expertCounts?: number[][]; ctx: LinearContext } {
     this.assertLive();
     const c = this.config;
     this.checkIds('inputIds', inputIds);
@@ -316,10 +367,8 @@ export class LlamaModel {
         }
         h = tf.add(h, f);
       });
-      const hn = rmsNorm(h, this.finalNorm, c.rmsNormEps) as tf.Tensor2D;
-      const flat = this.lmHead ? this.lmHead.apply(hn, ctx) : tf.matMul(hn, this.embed as tf.Tensor2D, false, true);
-      const result: { logits: tf.Tensor3D; auxLoss?: tf.Scalar; zLoss?: tf.Scalar } = {
-        logits: tf.reshape(flat, [b, t, c.vocabSize]),
+      const result: { hidden: tf.Tensor2D; auxLoss?: tf.Scalar; zLoss?: tf.Scalar } = {
+        hidden: rmsNorm(h, this.finalNorm, c.rmsNormEps) as tf.Tensor2D,
       };
       if (c.moe) {
         result.auxLoss = tf.mean(tf.stack(auxes)) as tf.Scalar;
@@ -328,7 +377,7 @@ export class LlamaModel {
       return result;
     });
     cache?.advance(t);
-    return c.moe ? { ...out, expertCounts: counts } : out;
+    return { ...out, ctx, ...(c.moe ? { expertCounts: counts } : {}) };
   }
 
   /**

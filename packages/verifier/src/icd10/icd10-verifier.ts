@@ -34,8 +34,9 @@ export interface ExtractIcd10Options {
 
 // letter, digit, digit/letter, then optionally a dot (ASCII, full-width, Chinese, middle dot) and 1-4 characters.
 const CODE_RE = /(?<![A-Za-z0-9])([A-Za-z][0-9][0-9A-Za-z])(?:\s?[.。．·・‧]\s?([0-9A-Za-z]{1,4}))?(?![A-Za-z0-9])/g;
+// a single \s* run before the colon (two adjacent ones around an optional word backtrack quadratically)
 const MARKER_RE =
-  /(?:final\s+(?:answer|diagnos[ie]s)|answer|diagnos[ie]s|icd-?10(?:-?cm)?(?:\s+codes?)?|codes?|最终答案|正确答案|答案|诊断|编码|代码)\s*(?:is|are|为|是)?\s*[:：]/gi;
+  /(?:final\s+(?:answer|diagnos[ie]s)|answer|diagnos[ie]s|icd-?10(?:-?cm)?(?:\s+codes?)?|codes?|最终答案|正确答案|答案|诊断|编码|代码)\s*(?:(?:is|are|为|是)\s*)?[:：]/gi;
 const THINK_RE = /<think>[\s\S]*?(?:<\/think>|$)/gi;
 /**
  * An explicit code cue ("code", "ICD-10-CM code is", "Answer:", "编码为", "诊断：", ...) and the words or

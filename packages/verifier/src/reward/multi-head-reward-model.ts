@@ -3,16 +3,13 @@
  * RMSNorm) at the last non-pad token feeds one scalar head per alignment dimension, trained with the
  * Bradley–Terry pairwise loss ({@link bradleyTerryLoss}) from preference pairs.
  *
- * Hidden states: `LlamaModel` has no public method that returns them (only logits), so this model reads them
- * through the model's public adapter hook: the untied `lm_head` {@link Linear} gets an adapter whose
- * `delta(x)` keeps its input `x` (the normed final hidden states `[B·T, D]`) and adds zeros. The trunk is
- * therefore built with `tieEmbeddings: false`, and the LM head's own weight is not trained. A
- * `LlamaModel.hiddenStates(ids, { attentionMask })` method would make this hook unnecessary.
+ * Hidden states come from `LlamaModel.hiddenStates(ids, { attentionMask })` (the input of the LM head, which
+ * is never computed), so the trunk may be tied or untied; an untied LM head's weight is not trained.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamWOptimizer, LlamaModel, clipByGlobalNorm, cosineWithWarmup, type LinearAdapter, type LlamaConfig } from '@quarkmed/model';
+import { AdamWOptimizer, LlamaModel, clipByGlobalNorm, cosineWithWarmup, type LlamaConfig } from '@quarkmed/model';
 import { bradleyTerryLoss, pairAccuracy, type HeadAccuracy } from './bradley-terry';
 import { REWARD_HEADS, pairText, seededRandom, type PreferencePair, type RewardHead } from './preference-data';
 
@@ -23,8 +20,11 @@ export interface RewardTokenizer {
   readonly padTokenId?: number;
 }
 
-/** Trunk size; `vocabSize` comes from the tokenizer and `tieEmbeddings` is always false (see the module doc). */
-export type RewardTrunkConfig = Partial<Omit<LlamaConfig, 'vocabSize' | 'tieEmbeddings' | 'maxSeqLen'>>;
+/**
+ * Trunk size; `vocabSize` comes from the tokenizer and `maxSeqLen` from `maxLength`. `tieEmbeddings`
+ * defaults to false (the untied LM head is created but unused; tie it to save `vocabSize · hiddenSize` floats).
+ */
+export type RewardTrunkConfig = Partial<Omit<LlamaConfig, 'vocabSize' | 'maxSeqLen'>>;
 
 /** Options of the {@link MultiHeadRewardModel} constructor. */
 export interface MultiHeadRewardModelOptions {
@@ -45,17 +45,6 @@ export class RewardModelError extends Error {
   ) {
     super(`${argument}: ${message}`);
     this.name = 'RewardModelError';
-  }
-}
-
-/** An lm_head adapter that keeps its input (the final hidden states) and contributes zeros. */
-class HiddenStateTap implements LinearAdapter {
-  captured?: tf.Tensor2D;
-  constructor(private readonly outFeatures: number) {}
-  delta(x: tf.Tensor2D): tf.Tensor2D {
-    this.captured?.dispose();
-    this.captured = tf.keep(x);
-    return tf.zeros([x.shape[0], this.outFeatures]);
   }
 }
 
@@ -91,7 +80,6 @@ export class MultiHeadRewardModel {
   /** Tokens per text. */
   readonly maxLength: number;
   private readonly tokenizer: RewardTokenizer;
-  private readonly tap: HiddenStateTap;
   private readonly padId: number;
 
   /** @throws RewardModelError for a bad tokenizer or maxLength; ConfigError (from the model) for a bad trunk config */
@@ -112,17 +100,12 @@ export class MultiHeadRewardModel {
       numHeads: 4,
       numKvHeads: 2,
       intermediateSize: 128,
+      tieEmbeddings: false,
       ...options.trunk,
       vocabSize: tok.vocabSize,
       maxSeqLen: maxLength,
-      tieEmbeddings: false,
     };
     this.trunk = new LlamaModel(config, { seed });
-    const head = this.trunk.linears().get('lm_head');
-    if (head === undefined) throw new RewardModelError('options.trunk', 'the trunk has no untied lm_head to read hidden states from');
-    this.tap = new HiddenStateTap(head.outFeatures);
-    head.adapter = this.tap;
-    this.trunk.adaptersEnabled = true;
     const d = this.trunk.config.hiddenSize;
     const rng = seededRandom(seed ^ 0x5eed);
     const w = new Float32Array(d * this.heads.length);
@@ -157,20 +140,13 @@ export class MultiHeadRewardModel {
    */
   pooledHidden(batch: RewardBatch): tf.Tensor2D {
     const [b, t] = batch.ids.shape;
-    const out = this.trunk.forward(batch.ids, { attentionMask: batch.mask });
-    out.logits.dispose();
-    const h = this.tap.captured;
-    this.tap.captured = undefined;
-    if (h === undefined) throw new RewardModelError('trunk', 'the lm_head hook did not run (adapters disabled?)');
-    try {
+    if (batch.last.length !== b) throw new RewardModelError('batch.last', `has ${batch.last.length} entries for a batch of ${b}`);
+    return tf.tidy(() => {
+      const h = this.trunk.hiddenStates(batch.ids, { attentionMask: batch.mask });
+      const flat = tf.reshape(h, [b * t, this.trunk.config.hiddenSize]) as tf.Tensor2D;
       const rows = tf.tensor1d(batch.last.map((l, i) => i * t + l), 'int32');
-      const pooled = tf.gather(h, rows) as tf.Tensor2D;
-      rows.dispose();
-      if (pooled.shape[0] !== b) throw new RewardModelError('batch', `pooled ${pooled.shape[0]} rows for a batch of ${b}`);
-      return pooled;
-    } finally {
-      h.dispose();
-    }
+      return tf.gather(flat, rows) as tf.Tensor2D;
+    });
   }
 
   /** Rewards `[B, H]` of a batch. Differentiable with respect to the trunk and the heads. */
@@ -198,7 +174,7 @@ export class MultiHeadRewardModel {
     return Object.fromEntries(this.heads.map((h, i) => [h, row[i]!])) as Record<RewardHead, number>;
   }
 
-  /** The trained variables by stable name: trunk weights (not the unused LM head) and the heads. */
+  /** The trained variables by stable name: trunk weights (not an untied LM head, which is unused) and the heads. */
   trainableVariables(): Map<string, tf.Variable> {
     const m = new Map<string, tf.Variable>();
     for (const [k, v] of this.trunk.weights) if (k !== 'lm_head.weight') m.set(k, v);
@@ -209,7 +185,6 @@ export class MultiHeadRewardModel {
 
   /** Frees the trunk and the heads. */
   dispose(): void {
-    this.tap.captured?.dispose();
     this.trunk.dispose();
     this.headWeight.dispose();
     this.headBias.dispose();

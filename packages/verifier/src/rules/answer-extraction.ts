@@ -33,7 +33,8 @@
  * - the letters are followed by `?` (a question, not a statement), by a lower-case word that does not continue a
  *   statement ("the answer is a bit unclear", "Answer: I think…" is handled by skipping "I think"), or by a
  *   letter or digit ("A1c", "ACE inhibitor" is rejected as a letter list but may still match an option text);
- * - the cue is negated ("the answer is not B", 不选B).
+ * - the cue is negated ("the answer is not B", 不选B) — unless the text after the cue is an option's text that
+ *   itself starts with the negation (答案：不规则热 with option 不规则热; "Answer: Not indicated").
  *
  * Letters are restricted to the option letters (the keys of `options`, else `letters`, else A–E). All regular
  * expressions are linear-time; the work per statement is bounded, so extraction is linear in the input length.
@@ -393,7 +394,11 @@ function toParsed(e: Exclude<ChoiceExtraction, { kind: 'none' }>): Parsed {
 /** Parses the value after a prose cue ending at `p`. */
 function parseCueValue(text: string, p: number, ctx: Ctx): Parsed | null {
   const f = skipFillers(text, p);
-  if (f.negated) return null;
+  if (f.negated) {
+    // "答案：不规则热" where 不规则热 is an option's text: an answer, not a negated cue
+    const byText = matchOptionText(text, f.words, ctx, false);
+    return byText ? { kind: 'letters', letters: [byText], fromOptionText: true } : null;
+  }
   const c = text[f.words];
   if (c === '[' || c === '"' || c === "'") {
     const v = parseJsonValue(text, f.words, ctx);

@@ -4,7 +4,8 @@
  * Each item is a concept: a canonical name plus synonyms (inline `['CT', 'computed tomography']`, or from the
  * `synonyms` map keyed by canonical name). A concept is mentioned when any of its names occurs in the answer part
  * (reasoning removed), case-insensitively, NFKC-normalised, at word boundaries for Latin names (substring for CJK
- * names). A mention is **negated** when a negation ("no", "not", "without", "avoid", "do not", "unnecessary",
+ * names), with light English inflection: a plural `-s`/`-es` (`troponins`), `-y` → `-ies` (`biopsies`), and the
+ * possessive (`troponin's`, `troponins'`) also count. A mention is **negated** when a negation ("no", "not", "without", "avoid", "do not", "unnecessary",
  * "rather than", "instead of", 不, 无需, 不需要, 避免, 禁用) occurs in the same clause within 40 characters before
  * it; a negated mention of a required item does not count and a negated mention of a forbidden item is not a
  * violation. (Negation after the term — "CT is not needed" — is not detected.)
@@ -53,16 +54,48 @@ function namesOf(item: KeywordItem, synonyms?: Readonly<Record<string, readonly 
   return [...new Set([...list, ...extra].map((s) => norm(String(s)).trim()).filter((s) => s.length > 0))];
 }
 
+function isLetterCode(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * Light English inflection after a Latin name ending in a letter at `e`: plural `-s` / `-es` (`troponins`,
+ * `biopsies` is covered by the `-ies` variant of the name, see {@link inflectedNames}); the possessive (`'s`,
+ * `s'`) already ends the word at the apostrophe. Returns the end of the inflected word, or -1 when the word goes on.
+ */
+function inflectionEnd(text: string, e: number, name: string): number {
+  if (!isLetterCode(name.charCodeAt(name.length - 1))) return -1;
+  for (const suffix of ['s', 'es']) {
+    if (text.startsWith(suffix, e)) {
+      const k = e + suffix.length;
+      if (k >= text.length || !isWordChar(text.charCodeAt(k))) return k;
+    }
+  }
+  return -1;
+}
+
+/** A name plus its `-ies` plural when it ends in consonant + `y` (`biopsy` → `biopsies`). */
+function inflectedNames(names: readonly string[]): string[] {
+  const out = [...names];
+  for (const n of names) {
+    if (n.length >= 3 && n.endsWith('y') && !/[aeiou]/.test(n[n.length - 2]!) && isLetterCode(n.charCodeAt(n.length - 2))) {
+      const v = n.slice(0, -1) + 'ies';
+      if (!out.includes(v)) out.push(v);
+    }
+  }
+  return out;
+}
+
 /** Whether the text mentions one of `names`: 'yes', 'negated' (only negated mentions) or 'no'. */
 export function findMention(text: string, names: readonly string[], negation = true): 'yes' | 'negated' | 'no' {
   let negated = false;
-  for (const name of names) {
+  for (const name of inflectedNames(names)) {
     const latinStart = isWordChar(name.charCodeAt(0));
     const latinEnd = isWordChar(name.charCodeAt(name.length - 1));
     for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
       if (latinStart && i > 0 && isWordChar(text.charCodeAt(i - 1))) continue;
       const e = i + name.length;
-      if (latinEnd && e < text.length && isWordChar(text.charCodeAt(e))) continue;
+      if (latinEnd && e < text.length && isWordChar(text.charCodeAt(e)) && inflectionEnd(text, e, name) < 0) continue;
       if (negation) {
         let s = Math.max(0, i - 40);
         const window = text.slice(s, i);

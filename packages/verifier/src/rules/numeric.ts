@@ -3,18 +3,21 @@
  *
  * The stated value is the **last** answer statement (reasoning removed, quoted passages ignored): a JSON
  * `"answer"` value (with an optional sibling `"unit"`), `\boxed{}`, `<answer>` tag, or a cue ("Answer:", "the
- * answer is", "final answer", "≈", "=" at the end of a line, 答案, 结果为) followed by a number; else a whole
- * answer part that is a number; else (only with `lastNumberFallback`) the last number of the text.
+ * answer is", "final answer", 答案, 结果为) followed by a number; else the last weak cue ("=", "≈", "the dose is",
+ * 剂量为, 用量为, 浓度为, …为/是/约为/等于 after a quantity noun, 约为, 应为, 等于, 即为) followed by a number; else a whole
+ * answer part that is a number (optionally hedged: "About 67 mL/min"); else (only with `lastNumberFallback`) the
+ * last number of the text.
  *
  * Numbers: signs (also `−`), thousands separators (`1,250` — groups of three digits), decimals, scientific
  * notation (`1.2e-3`, `1.2 × 10^3`, `1.2x10^-3`, `1.2×10⁻³`), full-width digits.
  *
- * Units (case as written, `µ`/`μ`/`u` alike): mass kg, g, mg, mcg/µg, ng, lb; volume L, dL, mL, µL, cc; mass
- * concentration g/L, mg/L, mg/dL, g/dL, mg/mL, µg/mL, ng/mL, µg/L, µg/dL; molar concentration mol/L, mmol/L,
- * µmol/L, nmol/L, mEq/L (as mmol/L for monovalent ions: only compared with mEq/L); and `%`. Units of one
- * dimension convert. Mass and molar concentrations convert **only** when `molarMass` (g/mol) is given (glucose:
- * {@link GLUCOSE_MOLAR_MASS}, so 5.5 mmol/L ≈ 99 mg/dL). A stated value without a unit is taken in the
- * reference unit; an unknown unit must equal the reference unit as written (case-insensitive).
+ * Units: simple and compound units parsed by {@link parseUnitAt} (see `units.ts`: mass, volume, length, time,
+ * amount, equivalents, international units, pressure, energy, counts; `kg/m²`, `mL/h`, `mL/min`, `units/mL`,
+ * `mg/kg/day`, `cells/µL`, `mmHg`, `bpm`, …), longest match first. Units of the same dimensions convert
+ * (`mL/h` ↔ `L/day`, `mg/dL` ↔ `g/L`); mass and molar quantities convert **only** when `molarMass` (g/mol) is
+ * given (glucose: {@link GLUCOSE_MOLAR_MASS}, so 5.5 mmol/L ≈ 99 mg/dL); mEq/L only with equivalents. A stated
+ * value without a unit is taken in the reference unit; a stated unit with a unitless reference must be `%`; an
+ * unknown unit must equal the reference unit as written (case-insensitive).
  *
  * Tolerance: correct when |stated − gold| ≤ max(abs, rel·|gold|) in the reference unit (default abs 0,
  * rel 1e-6).
@@ -23,36 +26,12 @@
  */
 import type { VerificationResult, Verifier } from '../types';
 import { answerText, clip, inRanges, quotedRanges } from './text';
+import { convertUnit, parseUnitAt, unitKey } from './units';
+
+export { convertUnit, parseUnit, parseUnitAt, type ParsedUnit, type Dims } from './units';
 
 /** Molar mass of glucose, g/mol (mg/dL = mmol/L × 18.0156). */
 export const GLUCOSE_MOLAR_MASS = 180.156;
-
-type Dim = 'mass' | 'volume' | 'massConc' | 'molarConc' | 'eq' | 'percent';
-const U: Record<string, [Dim, number]> = {
-  kg: ['mass', 1000], g: ['mass', 1], mg: ['mass', 1e-3], mcg: ['mass', 1e-6], 'µg': ['mass', 1e-6], ug: ['mass', 1e-6],
-  ng: ['mass', 1e-9], lb: ['mass', 453.59237], lbs: ['mass', 453.59237],
-  l: ['volume', 1], dl: ['volume', 0.1], ml: ['volume', 1e-3], 'µl': ['volume', 1e-6], ul: ['volume', 1e-6], cc: ['volume', 1e-3],
-  'g/l': ['massConc', 1], 'mg/l': ['massConc', 1e-3], 'mg/dl': ['massConc', 1e-2], 'g/dl': ['massConc', 10], 'mg/ml': ['massConc', 1],
-  'µg/ml': ['massConc', 1e-3], 'ug/ml': ['massConc', 1e-3], 'mcg/ml': ['massConc', 1e-3], 'ng/ml': ['massConc', 1e-6],
-  'µg/l': ['massConc', 1e-6], 'ug/l': ['massConc', 1e-6], 'µg/dl': ['massConc', 1e-5], 'ug/dl': ['massConc', 1e-5], 'mcg/dl': ['massConc', 1e-5],
-  'mol/l': ['molarConc', 1], 'mmol/l': ['molarConc', 1e-3], 'µmol/l': ['molarConc', 1e-6], 'umol/l': ['molarConc', 1e-6],
-  'nmol/l': ['molarConc', 1e-9], 'meq/l': ['eq', 1e-3],
-  gram: ['mass', 1], grams: ['mass', 1], milligram: ['mass', 1e-3], milligrams: ['mass', 1e-3], microgram: ['mass', 1e-6],
-  micrograms: ['mass', 1e-6], kilogram: ['mass', 1000], kilograms: ['mass', 1000], pound: ['mass', 453.59237],
-  pounds: ['mass', 453.59237], liter: ['volume', 1], liters: ['volume', 1], litre: ['volume', 1], litres: ['volume', 1],
-  milliliter: ['volume', 1e-3], milliliters: ['volume', 1e-3], millilitre: ['volume', 1e-3], millilitres: ['volume', 1e-3],
-  '%': ['percent', 1],
-};
-const UNIT_KEYS = Object.keys(U).sort((a, b) => b.length - a.length);
-const UNIT_RE = new RegExp(
-  `[ \\t]?(${UNIT_KEYS.map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace('µ', '[µμu]')).join('|')})(?![A-Za-z])`,
-  'iy',
-);
-
-/** Canonical unit key: lower case, `μ`→`µ`, `mcg`→`µg` kept distinct only for lookup. */
-function unitKey(u: string): string {
-  return u.trim().toLowerCase().replace(/μ/g, 'µ').replace(/\s+/g, '');
-}
 
 const NUM_RE =
   /([-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+−]?\.\d+)(?:[eE]([-+−]?\d{1,3})|[ \t]*[x×*][ \t]*10[ \t]*(?:\^|\*\*)[ \t]*\(?([-+−]?\d{1,3})\)?|[ \t]*[x×*][ \t]*10([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}))?/y;
@@ -85,18 +64,20 @@ export function parseQuantityAt(text: string, p: number): { value: number; unit:
   if (!Number.isFinite(value)) return null;
   let end = p + m[0].length;
   let unit = '';
-  UNIT_RE.lastIndex = end;
-  const u = UNIT_RE.exec(text);
+  const sp = text[end] === ' ' || text[end] === '\t' || text[end] === '\u00a0' ? 1 : 0;
+  const u = parseUnitAt(text, end + sp);
   if (u) {
-    unit = u[1]!;
-    end += u[0].length;
+    unit = u.text;
+    end = u.end;
   }
   return { value, unit, end };
 }
 
 const CUE_RE =
-  /(["'](?:answer|final_answer|value|result|答案)["']\s*:)|(\\boxed\s*\{)|\bfinal\s+answer\b|\banswer\b\s*(?:is\b|would\s+be\b|:|=|-)|\b(?:result|dose|total|value)\s+(?:is|would\s+be|=|:)|(?:最终)?答案|结果[为是]?|≈|=/gi;
-const SKIP_RE = /(?:[\s:=\-–—*`"'$]+|\\text\s*\{|(?:is|the|answer|about|approximately|approx\.?|around|roughly|final|would\s+be)\b|约为|约|为|是|：)/iy;
+  /(["'](?:answer|final_answer|value|result|答案)["']\s*:)|(\\boxed\s*\{)|((?:剂量|用量|总量|日剂量|数值|速率|滴速|输注速度|速度|浓度|清除率|体重指数|计算值)\s*(?:约为|应为|应是|为|是|约|等于|:)|约为|应为|等于|即为)|\bfinal\s+answer\b|\banswer\b\s*(?:is\b|would\s+be\b|:|=|-)|\b(?:result|dose|total|value)\s+(?:is|would\s+be|=|:)|(?:最终)?答案|结果[为是]?|≈|=/gi;
+/** Marks and words between a cue and its number (a `-` directly before a digit is a sign, not a mark). */
+const SKIP_RE =
+  /(?:(?:[\s:=–—*`"'$]|-(?![\d.]))+|\\text\s*\{|(?:is|the|answer|about|approximately|approx\.?|around|roughly|final|would\s+be)\b|约为|应为|应是|等于|大约|约|为|是|：)/iy;
 
 /** Finds the stated quantity of a completion, or null with a reason. */
 export function extractQuantity(completion: string, lastNumberFallback = false): Quantity | { reason: string } {
@@ -109,7 +90,7 @@ export function extractQuantity(completion: string, lastNumberFallback = false):
   const weak: Array<[number, number]> = [];
   CUE_RE.lastIndex = 0;
   for (let m = CUE_RE.exec(text); m; m = CUE_RE.exec(text)) {
-    const isWeak = m[0] === '=' || m[0] === '≈' || /^(?:result|dose|total|value)\s/i.test(m[0]);
+    const isWeak = m[3] !== undefined || m[0] === '=' || m[0] === '≈' || /^(?:result|dose|total|value)\s/i.test(m[0]);
     (isWeak ? weak : strong).push([m.index, m.index + m[0].length]);
   }
   const tag = text.lastIndexOf('<answer>');
@@ -141,7 +122,14 @@ export function extractQuantity(completion: string, lastNumberFallback = false):
   const cands = strong.length + weak.length;
   const t = text.trim();
   if (t.length <= 60) {
-    const start = text.indexOf(t[0]!);
+    // the whole answer is a quantity, possibly hedged ("About 67 mL/min", "≈ 5 mg")
+    let start = text.indexOf(t[0]!);
+    for (let g = 0; g < 4; g++) {
+      SKIP_RE.lastIndex = start;
+      const m = SKIP_RE.exec(text);
+      if (!m || m[0].length === 0) break;
+      start += m[0].length;
+    }
     const q = parseQuantityAt(text, start);
     if (q && /^[\s.。]*$/.test(text.slice(q.end))) return { value: q.value, unit: q.unit, index: start };
   }
@@ -179,26 +167,6 @@ export interface NumericReference {
   molarMass?: number;
   /** Take the last number of the text when no answer statement exists (default false). */
   lastNumberFallback?: boolean;
-}
-
-/**
- * Converts `value` from unit `from` to unit `to`; null when they are not convertible.
- *
- * @param molarMass - g/mol, allows mass ↔ molar concentration.
- */
-export function convertUnit(value: number, from: string, to: string, molarMass?: number): number | null {
-  const f = unitKey(from);
-  const t = unitKey(to);
-  if (f === t) return value;
-  const a = U[f];
-  const b = U[t];
-  if (!a || !b) return null;
-  if (a[0] === b[0]) return (value * a[1]) / b[1];
-  if (molarMass !== undefined && molarMass > 0) {
-    if (a[0] === 'molarConc' && b[0] === 'massConc') return (value * a[1] * molarMass) / b[1];
-    if (a[0] === 'massConc' && b[0] === 'molarConc') return (value * a[1]) / molarMass / b[1];
-  }
-  return null;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Multi-head reward model: hidden-state hook correctness, padding invariance, and learning — after 150
+ * Multi-head reward model: hidden-state correctness (untied and tied trunks), padding invariance, and learning — after 150
  * seeded Bradley–Terry steps (wasm backend, 1 thread; ~12 s on one free core) held-out pair accuracy must be
  * ≥ 0.9 on honesty, helpfulness and compliance and ≥ 0.75 on consistency (≥ 0.9 on its yes/no subset; letter
  * agreement between reasoning and final answer is not learned at this size, see the report).
@@ -24,26 +24,44 @@ beforeAll(async () => {
 afterAll(() => models.forEach((m) => m.dispose()));
 
 describe('MultiHeadRewardModel', () => {
-  it('reads the true final hidden state: pooled · W_lm equals the logits of the last token', () => {
-    const m = new MultiHeadRewardModel({ tokenizer: tok, seed: 1, maxLength: 48, trunk: { hiddenSize: 32, numLayers: 1, numHeads: 2, numKvHeads: 1, intermediateSize: 64 } });
-    models.push(m);
-    const batch = m.encode(['User: hi\nAssistant: hello there', 'short']);
-    const pooled = m.pooledHidden(batch);
-    const lmHead = m.trunk.linears().get('lm_head')!;
-    const viaHook = tf.matMul(pooled, lmHead.weight as tf.Tensor2D);
-    // the same forward with the hook switched off gives the model's real logits
-    m.trunk.adaptersEnabled = false;
-    const { logits } = m.trunk.forward(batch.ids, { attentionMask: batch.mask });
-    m.trunk.adaptersEnabled = true;
-    const t = batch.ids.shape[1];
-    const last = tf.reshape(tf.slice(logits, [0, t - 1, 0], [2, 1, tok.vocabSize]), [2, tok.vocabSize]);
-    const a = viaHook.dataSync();
-    const b = last.dataSync();
-    let maxDiff = 0;
-    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-    expect(maxDiff).toBeLessThan(1e-4);
-    tf.dispose([pooled, viaHook, logits, last, batch.ids, batch.mask]);
-  });
+  for (const tieEmbeddings of [false, true]) {
+    it(`reads the true final hidden state (${tieEmbeddings ? 'tied' : 'untied'} trunk): pooled · W_lm equals the logits of the last token`, () => {
+      const m = new MultiHeadRewardModel({
+        tokenizer: tok,
+        seed: 1,
+        maxLength: 48,
+        trunk: { hiddenSize: 32, numLayers: 1, numHeads: 2, numKvHeads: 1, intermediateSize: 64, tieEmbeddings },
+      });
+      models.push(m);
+      expect(m.trunk.linears().has('lm_head')).toBe(!tieEmbeddings);
+      const batch = m.encode(['User: hi\nAssistant: hello there', 'short']);
+      const before = tf.memory().numTensors;
+      const pooled = m.pooledHidden(batch);
+      expect(tf.memory().numTensors).toBe(before + 1); // no leaked intermediates
+      expect(pooled.shape).toEqual([2, 32]);
+      const viaHidden = tieEmbeddings
+        ? tf.matMul(pooled, m.trunk.weights.get('model.embed_tokens.weight') as tf.Tensor2D, false, true)
+        : tf.matMul(pooled, m.trunk.linears().get('lm_head')!.weight as tf.Tensor2D);
+      const { logits } = m.trunk.forward(batch.ids, { attentionMask: batch.mask });
+      const t = batch.ids.shape[1];
+      const last = tf.reshape(tf.slice(logits, [0, t - 1, 0], [2, 1, tok.vocabSize]), [2, tok.vocabSize]);
+      const a = viaHidden.dataSync();
+      const b = last.dataSync();
+      let maxDiff = 0;
+      let maxAbs = 0;
+      for (let i = 0; i < a.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
+        maxAbs = Math.max(maxAbs, Math.abs(b[i]!));
+      }
+      expect(maxDiff).toBeLessThan(1e-4);
+      expect(maxAbs).toBeGreaterThan(1e-3); // the logits are not trivially zero
+      // rewards are differentiable through the trunk (tied: through the embedding too)
+      const embed = m.trunk.weights.get('model.embed_tokens.weight')!;
+      const { grads } = tf.variableGrads(() => tf.sum(m.rewards(batch)) as tf.Scalar, [embed, m.headWeight]);
+      expect(tf.max(tf.abs(grads[embed.name]!)).dataSync()[0]!).toBeGreaterThan(0);
+      tf.dispose([pooled, viaHidden, logits, last, batch.ids, batch.mask, ...Object.values(grads)]);
+    });
+  }
 
   it('scores a text the same alone and left-padded in a batch; keeps the last maxLength tokens', () => {
     const m = models[0]!;

@@ -35,3 +35,20 @@ describe('verifyKeywords', () => {
     expect(() => verifyKeywords('x', { required: 'CT' as never })).toThrow(/required/);
   });
 });
+
+describe('light English inflection', () => {
+  it('counts plurals, -ies plurals and possessives without breaking word boundaries', () => {
+    const r = { required: [['troponin', 'cardiac enzymes'], ['ECG', 'EKG'], 'biopsy'] };
+    expect(verifyKeywords('EKG and serial troponins.', { required: r.required.slice(0, 2) })).toMatchObject({ reward: 1, verdict: 'correct' });
+    expect(verifyKeywords("Serial ECGs, the troponin's trend and two biopsies.", r).reward).toBe(1);
+    expect(verifyKeywords("Troponins' peak, EKG, biopsy.", r).reward).toBe(1);
+    // a longer word is still not a mention: "troponinase", "ECGraphy", "biopsying"
+    expect(verifyKeywords('troponinase, ECGraphy, biopsyx', r).reward).toBe(0);
+    // "-s"/"-es" must end the word
+    expect(verifyKeywords('troponinsx and ecgesque', r).reward).toBe(0);
+  });
+  it('applies to forbidden items and keeps negation', () => {
+    expect(verifyKeywords('Get an ECG and order MRIs.', { required: ['ECG'], forbidden: ['MRI'] }).reward).toBe(0);
+    expect(verifyKeywords('ECG; no troponins needed.', { required: ['ECG', 'troponin'] }).details?.negated).toEqual(['troponin']);
+  });
+});

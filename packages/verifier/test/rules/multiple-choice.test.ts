@@ -141,3 +141,20 @@ describe('scoreExam', () => {
     expect(s.perQuestion[1]).toMatchObject({ id: 'q2', gold: 'C', chosen: 'B', verdict: 'incorrect' });
   });
 });
+
+describe('negated cues versus option texts that start with a negation', () => {
+  const zh = { A: '消耗热', B: '不规则热', C: '回归热', D: '稽留热', E: '弛张热' };
+  it('reads an option text starting with 不 after 答案 as that option', () => {
+    const e = extractChoice('逐项分析各选项。\n答案：不规则热', { options: zh });
+    expect(e).toMatchObject({ kind: 'letters', letters: ['B'], fromOptionText: true });
+    expect(verifyMultipleChoice('分析如下。\n答案：不规则热', { answer: 'B', options: zh }).reward).toBe(1);
+  });
+  it('still treats a negation that is not an option text as negated', () => {
+    // 不是回归热 is not an option text: the negated cue is rejected and the earlier statement wins
+    expect(extractChoice('答案：A。答案：不是回归热', { options: zh })).toMatchObject({ kind: 'letters', letters: ['A'] });
+    expect(extractChoice('答案：不选C', { options: zh }).kind).toBe('none');
+    const en = { A: 'Not indicated', B: 'Aspirin', C: 'Heparin' };
+    expect(extractChoice('Answer: Not indicated', { options: en })).toMatchObject({ kind: 'letters', letters: ['A'] });
+    expect(extractChoice('The answer is B. The answer is not C', { options: en })).toMatchObject({ kind: 'letters', letters: ['B'] });
+  });
+});

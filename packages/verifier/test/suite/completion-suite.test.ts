@@ -75,23 +75,6 @@ const RUNNERS: Record<SuiteRecord['kind'], Runner | undefined> = {
  * owners; remove an entry when its record passes.
  */
 const KNOWN_DISAGREEMENTS: Record<string, string> = {
-  'keywords-002': 'plural mention "troponins" does not match the required concept "troponin" (word boundary after the singular)',
-  'mcq-zh-037': 'option text starting with 不 ("答案：不规则热" = option text 不规则热) is taken as a negated cue (不 after 答案：), so the answer is lost',
-  'numeric-031': 'Chinese weak cue 剂量为 ("the dose is") not recognised, unlike English "dose is"',
-  'numeric-007': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-009': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-010': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-015': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-016': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-018': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-019': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-020': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-022': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-024': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-025': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-032': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-033': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
-  'numeric-034': 'numeric: compound/clinical units are not in the unit table (kg/m², mL/h, mL/min, units/mL, mmHg); the parser stops at the first known prefix (kg, mL) or rejects the bare answer',
 };
 
 const SUITE = loadSuite();

@@ -1,0 +1,159 @@
+/**
+ * `pnpm bench verifier`: rule verifications per second on one core (this process's single JS thread) over a
+ * seeded corpus of realistic completions (English and Chinese, several answer styles, reasoning of 200–1500
+ * characters). Target: at least 100k/s for multiple choice (issue 5); the other rule verifiers are reported
+ * without a target. `--quick` shortens the time budget.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  formatReward,
+  verifyDrugJson,
+  verifyKeywords,
+  verifyMultipleChoice,
+  verifyNumeric,
+  verifyYesNoMaybe,
+  type MultipleChoiceReference,
+} from './old/rules/index';
+import { writeJsonAtomic } from '../../../bench/lib/json';
+import type { SuiteContext, SuiteOutcome } from '../../../bench/lib/suite';
+import { printTable } from '../../../bench/lib/table';
+
+export const description = 'rule verifier throughput (verifications/s, one core); target ≥ 100k/s for multiple choice';
+
+/** Multiple-choice target, verifications per second. */
+const TARGET_MC = 100_000;
+
+/** mulberry32: a seeded PRNG in [0, 1). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const EN = [
+  'The patient presents with acute chest pain radiating to the left arm and diaphoresis.',
+  'ST elevation in leads II, III and aVF suggests an inferior myocardial infarction.',
+  'Option A is reasonable but does not explain the laboratory findings.',
+  'The history of peptic ulcer disease makes NSAIDs a poor choice here.',
+  'Renal function is preserved, so dose adjustment is not required.',
+  'Given the time course, an infectious cause is less likely than an autoimmune one.',
+];
+const ZH = ['患者男性，49岁，突发右下腹痛3小时。', '体格检查可见腹股沟区包块，有压痛。', '选项A不能解释全部临床表现。', '结合病史与辅助检查，考虑嵌顿疝可能性大。'];
+const OPTIONS = { A: 'Aspirin', B: 'Ibuprofen', C: 'Acetaminophen', D: 'Warfarin', E: 'Heparin' };
+
+/** A seeded corpus of multiple-choice completions with their references. */
+function mcCorpus(n: number, seed: number): Array<[string, MultipleChoiceReference]> {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const out: Array<[string, MultipleChoiceReference]> = [];
+  for (let i = 0; i < n; i++) {
+    const zh = r() < 0.35;
+    const sentences = 2 + Math.floor(r() * 12);
+    let reasoning = '';
+    for (let k = 0; k < sentences; k++) reasoning += pick(zh ? ZH : EN) + ' ';
+    const multi = r() < 0.2;
+    const gold = multi ? pick(['AC', 'BD', 'ACE', 'BCD']) : pick(['A', 'B', 'C', 'D', 'E']);
+    const said = r() < 0.7 ? gold : pick(['A', 'B', 'C', 'D', 'E']);
+    const styles = [
+      () => `${reasoning}\n\nThe answer is ${said}.`,
+      () => `${reasoning}\n\`\`\`json\n{"answer": "${said}"}\n\`\`\``,
+      () => `<think>${reasoning}</think>\n答案：${said}`,
+      () => `${reasoning} Therefore, \\boxed{${said}}`,
+      () => `${reasoning}\n{"answer": ${JSON.stringify(said.split(''))}}`,
+      () => `${reasoning}\n正确答案是${said.split('').join('、')}。`,
+      () => `${reasoning}\nAnswer: ${said.toLowerCase()}`,
+      () => `${reasoning}\nThe answer is ${said[0]} or ${said === 'E' ? 'D' : 'E'}.`,
+    ];
+    out.push([pick(styles)(), { answer: gold, options: r() < 0.5 ? OPTIONS : undefined, mode: r() < 0.5 ? 'exact' : 'partial' }]);
+  }
+  return out;
+}
+
+interface Case {
+  name: string;
+  run: () => number;
+  count: number;
+  avgChars: number;
+  target?: number;
+}
+
+/** Runs `fn` repeatedly for `budgetMs` (after one warm-up pass); returns verifications per second. */
+function throughput(fn: () => number, budgetMs: number): { perSec: number; verifications: number; ms: number } {
+  fn();
+  let verifications = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < budgetMs) {
+    verifications += fn();
+    t = performance.now();
+  }
+  return { perSec: (verifications / (t - t0)) * 1000, verifications, ms: t - t0 };
+}
+
+export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
+  const budgetMs = ctx.quick ? 300 : 3000;
+  const mc = mcCorpus(2000, 20261125);
+  const r = rng(7);
+  const sink = { reward: 0 };
+  const filler = (k: number): string => Array.from({ length: k }, () => EN[Math.floor(r() * EN.length)]).join(' ');
+  const ynm = Array.from({ length: 500 }, (_, i) => `${filler(1 + (i % 8))}\nFinal answer: ${['yes', 'no', 'maybe'][i % 3]}`);
+  const num = Array.from({ length: 500 }, (_, i) => `${filler(1 + (i % 8))}\nAnswer: ${(i * 0.37).toFixed(2)} mg`);
+  const kw = Array.from({ length: 500 }, (_, i) => `${filler(1 + (i % 8))} Order a CT scan, troponin${i % 2 ? ' and an ECG' : ''}; no MRI.`);
+  const drug = Array.from({ length: 500 }, (_, i) => `${filler(1 + (i % 6))}\n\`\`\`json\n{"drugs": ["metformin", "aspirin 81 mg"${i % 3 ? ', "lipitor",' : ''}]}\n\`\`\``);
+  const fmt = Array.from({ length: 500 }, (_, i) => `<think>${filler(1 + (i % 6))}</think>\n## Diagnosis\nMI\n\`\`\`json\n{"answer": "B"}\n\`\`\``);
+  const avg = (xs: readonly string[]): number => xs.reduce((a, s) => a + s.length, 0) / xs.length;
+  const loop = <T>(xs: readonly T[], f: (x: T) => { reward: number }) => () => {
+    for (const x of xs) sink.reward += f(x).reward;
+    return xs.length;
+  };
+  const cases: Case[] = [
+    { name: 'multiple choice', run: loop(mc, ([c, ref]) => verifyMultipleChoice(c, ref)), count: mc.length, avgChars: avg(mc.map((m) => m[0])), target: TARGET_MC },
+    { name: 'yes/no/maybe', run: loop(ynm, (c) => verifyYesNoMaybe(c, { answer: 'yes' })), count: ynm.length, avgChars: avg(ynm) },
+    { name: 'numeric', run: loop(num, (c) => verifyNumeric(c, { value: 0.5, unit: 'g', tolerance: { rel: 0.01 } })), count: num.length, avgChars: avg(num) },
+    {
+      name: 'keywords',
+      run: loop(kw, (c) => verifyKeywords(c, { required: [['CT', 'computed tomography'], 'troponin', ['ECG', 'EKG']], forbidden: ['MRI'] })),
+      count: kw.length,
+      avgChars: avg(kw),
+    },
+    {
+      name: 'drug JSON',
+      run: loop(drug, (c) => verifyDrugJson(c, { drugs: ['metformin', 'aspirin', 'atorvastatin'], synonyms: { atorvastatin: ['Lipitor'] } })),
+      count: drug.length,
+      avgChars: avg(drug),
+    },
+    {
+      name: 'format',
+      run: loop(fmt, (c) => formatReward(c, { sections: ['<think>', 'Diagnosis'], ordered: true, schema: { type: 'object', required: ['answer'] } })),
+      count: fmt.length,
+      avgChars: avg(fmt),
+    },
+  ];
+  const rows: string[][] = [];
+  const results: Array<Record<string, unknown>> = [];
+  let errors = 0;
+  for (const c of cases) {
+    try {
+      const t = throughput(c.run, budgetMs);
+      const pass = c.target === undefined ? '-' : t.perSec >= c.target ? 'PASS' : 'FAIL';
+      rows.push([c.name, String(c.count), c.avgChars.toFixed(0), Math.round(t.perSec).toLocaleString('en-US'), c.target ? c.target.toLocaleString('en-US') : '-', pass]);
+      results.push({ name: c.name, corpus: c.count, avgChars: c.avgChars, perSec: t.perSec, verifications: t.verifications, ms: t.ms, target: c.target ?? null, pass });
+    } catch (e) {
+      errors++;
+      console.error(`${c.name}:`, e);
+    }
+  }
+  printTable(
+    `rule verifications per second (one core, ${budgetMs} ms per verifier${ctx.quick ? ', --quick' : ''})`,
+    ['verifier', 'corpus', 'avg chars', 'verif/s', 'target', 'result'],
+    rows,
+    ['seeded corpora (seed 20261125 for multiple choice); single JS thread = one core', `checksum ${sink.reward.toFixed(0)}`],
+  );
+  writeJsonAtomic(ctx.jsonPath, { suite: ctx.suite, quick: ctx.quick, budgetMs, results });
+  return { errors, jsonPath: ctx.jsonPath };
+}

@@ -1,0 +1,170 @@
+/**
+ * Drug extraction from JSON: entity-level precision, recall and F1 with synonym normalisation.
+ *
+ * The JSON is read from the answer part (reasoning removed) with {@link findJsonValues} (fenced or not, trailing
+ * commas, single quotes, comments, missing closing braces). The value used is, in order of preference, the last
+ * one holding a drug key (`drugs`, `medications`, `medicines`, `drug_list`, `药物`, `药品`, `用药`, or the
+ * reference's `field`), else the last fenced value, else the last value. Drugs are read from that key's value (or
+ * from the whole value): strings, or objects' `name` / `drug` / `drug_name` / `generic_name` / `medication` /
+ * `名称` / `药名` field (else their first string value). Nested lists are flattened.
+ *
+ * Names are normalised (NFKC, lower case, spaces collapsed, surrounding punctuation removed; with `stripDose`,
+ * default true, a trailing dose/route from the first number on: "aspirin 81 mg daily" → "aspirin") and mapped to
+ * their canonical name through the synonym map (canonical → synonyms; a canonical maps to itself). Predicted and
+ * gold sets of canonical names give TP, precision = TP/|pred|, recall = TP/|gold| (both 1 when both are empty),
+ * F1; reward = F1.
+ *
+ * @packageDocumentation
+ */
+import type { VerificationResult, Verifier } from '../types';
+import { findJsonValues, type LenientValue } from './lenient-json';
+import { answerText, normalizeLoose } from './text';
+
+/** The reference of a drug-extraction task. */
+export interface DrugJsonReference {
+  /** Gold drug names. */
+  drugs: readonly string[];
+  /** Canonical name → synonyms (brand names, salts, translations). */
+  synonyms?: Readonly<Record<string, readonly string[]>>;
+  /** The JSON key holding the drug list (default: any of the usual keys). */
+  field?: string;
+  /** Remove a trailing dose/route ("81 mg po daily") from names (default true). */
+  stripDose?: boolean;
+}
+
+const DRUG_KEYS = new Set(['drugs', 'drug', 'medications', 'medication', 'medicines', 'drug_list', 'drugnames', 'drug_names', '药物', '药品', '用药']);
+const NAME_KEYS = ['name', 'drug', 'drug_name', 'generic_name', 'medication', 'drugname', '名称', '药名', '药物名称', '药物'];
+
+/** Normalises a drug name for comparison. */
+export function normalizeDrugName(name: string, stripDose = true): string {
+  let s = normalizeLoose(name);
+  if (stripDose) {
+    const m = /\s\d/.exec(s);
+    if (m && m.index > 0) s = s.slice(0, m.index).trim();
+  }
+  return s;
+}
+
+/** Builds the synonym → canonical lookup (normalised keys). */
+function buildLookup(synonyms: Readonly<Record<string, readonly string[]>> | undefined, stripDose: boolean): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [canon, list] of Object.entries(synonyms ?? {})) {
+    const c = normalizeDrugName(canon, stripDose);
+    map.set(c, c);
+    for (const syn of list) map.set(normalizeDrugName(String(syn), stripDose), c);
+  }
+  return map;
+}
+
+function hasDrugKey(v: LenientValue, field: string | undefined, depth = 0): LenientValue | undefined {
+  if (depth > 3 || v === null || typeof v !== 'object') return undefined;
+  if (Array.isArray(v)) return undefined;
+  for (const [k, val] of Object.entries(v)) {
+    const key = k.trim().toLowerCase();
+    if (field ? key === field.toLowerCase() : DRUG_KEYS.has(key)) return val;
+  }
+  for (const val of Object.values(v)) {
+    const inner = hasDrugKey(val, field, depth + 1);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
+/** Drug names from a value (strings, objects with a name field, nested lists). */
+function namesFrom(v: LenientValue, out: string[], depth = 0): void {
+  if (depth > 8 || out.length > 1000 || v === null) return;
+  if (typeof v === 'string') {
+    // "aspirin, metformin" as one string
+    for (const part of v.split(/[,;，；、\n]/)) if (part.trim()) out.push(part);
+    return;
+  }
+  if (typeof v !== 'object') return;
+  if (Array.isArray(v)) {
+    for (const x of v) namesFrom(x, out, depth + 1);
+    return;
+  }
+  const entries = Object.entries(v);
+  for (const key of NAME_KEYS) {
+    const hit = entries.find(([k]) => k.trim().toLowerCase() === key);
+    if (hit && typeof hit[1] === 'string') {
+      out.push(hit[1]);
+      return;
+    }
+  }
+  const inner = hasDrugKey(v, undefined);
+  if (inner !== undefined) {
+    namesFrom(inner, out, depth + 1);
+    return;
+  }
+  const first = entries.find(([, x]) => typeof x === 'string');
+  if (first) out.push(first[1] as string);
+}
+
+/**
+ * Extracts the predicted drug names (raw) from a completion; null when it holds no JSON.
+ *
+ * @param field - the JSON key holding the list (default: the usual keys).
+ */
+export function extractDrugs(completion: string, field?: string): { names: string[]; fenced: boolean } | null {
+  if (typeof completion !== 'string') return null;
+  const values = findJsonValues(answerText(completion));
+  if (values.length === 0) return null;
+  let chosen: LenientValue | undefined;
+  let fenced = false;
+  for (let k = values.length - 1; k >= 0 && chosen === undefined; k--) {
+    const d = hasDrugKey(values[k]!.value, field);
+    if (d !== undefined) {
+      chosen = d;
+      fenced = values[k]!.fenced;
+    }
+  }
+  if (chosen === undefined) {
+    const f = [...values].reverse().find((v) => v.fenced) ?? values[values.length - 1]!;
+    chosen = f.value;
+    fenced = f.fenced;
+  }
+  const names: string[] = [];
+  namesFrom(chosen, names);
+  return { names, fenced };
+}
+
+/**
+ * Verifies a drug-extraction completion: reward = entity-level F1 after synonym normalisation.
+ *
+ * @throws RangeError naming `drugs` when it is not an array of strings.
+ */
+export function verifyDrugJson(completion: string, ref: DrugJsonReference): VerificationResult {
+  if (!Array.isArray(ref.drugs) || ref.drugs.some((d) => typeof d !== 'string')) {
+    throw new RangeError(`drugs: expected an array of drug names, got ${JSON.stringify(ref.drugs)?.slice(0, 60)}`);
+  }
+  const stripDose = ref.stripDose ?? true;
+  const lookup = buildLookup(ref.synonyms, stripDose);
+  const canon = (s: string): string => {
+    const n = normalizeDrugName(s, stripDose);
+    return lookup.get(n) ?? n;
+  };
+  const gold = new Set(ref.drugs.map(canon).filter((s) => s.length > 0));
+  const got = extractDrugs(completion, ref.field);
+  if (!got) {
+    return { reward: 0, verdict: 'unparseable', evidence: 'no JSON found in the answer', source: 'rule', details: { gold: [...gold] } };
+  }
+  const pred = new Set(got.names.map(canon).filter((s) => s.length > 0));
+  let tp = 0;
+  for (const p of pred) if (gold.has(p)) tp++;
+  const precision = pred.size === 0 ? (gold.size === 0 ? 1 : 0) : tp / pred.size;
+  const recall = gold.size === 0 ? (pred.size === 0 ? 1 : 0) : tp / gold.size;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  const verdict = f1 >= 1 ? 'correct' : f1 <= 0 ? 'incorrect' : 'partial';
+  const missing = [...gold].filter((g) => !pred.has(g));
+  const extra = [...pred].filter((p) => !gold.has(p));
+  return {
+    reward: f1,
+    verdict,
+    evidence: `P ${precision.toFixed(3)} R ${recall.toFixed(3)} F1 ${f1.toFixed(3)}${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; extra: ${extra.join(', ')}` : ''}`,
+    source: 'rule',
+    details: { precision, recall, f1, tp, predicted: [...pred], gold: [...gold], missing, extra, fenced: got.fenced },
+  };
+}
+
+/** A {@link Verifier} for drug extraction. */
+export const drugJsonVerifier: Verifier<DrugJsonReference> = { name: 'drug-json', verify: verifyDrugJson };

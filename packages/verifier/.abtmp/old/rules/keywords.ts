@@ -1,0 +1,135 @@
+/**
+ * Keyword / test-ordering verification with synonym lists, required and forbidden items, recall-based reward.
+ *
+ * Each item is a concept: a canonical name plus synonyms (inline `['CT', 'computed tomography']`, or from the
+ * `synonyms` map keyed by canonical name). A concept is mentioned when any of its names occurs in the answer part
+ * (reasoning removed), case-insensitively, NFKC-normalised, at word boundaries for Latin names (substring for CJK
+ * names). A mention is **negated** when a negation ("no", "not", "without", "avoid", "do not", "unnecessary",
+ * "rather than", "instead of", 不, 无需, 不需要, 避免, 禁用) occurs in the same clause within 40 characters before
+ * it; a negated mention of a required item does not count and a negated mention of a forbidden item is not a
+ * violation. (Negation after the term — "CT is not needed" — is not detected.)
+ *
+ * reward = max(0, recall − forbiddenPenalty × forbidden hits), recall = mentioned required / required
+ * (1 when nothing is required); verdict `correct` at 1, `incorrect` at 0, else `partial`.
+ *
+ * @packageDocumentation
+ */
+import type { VerificationResult, Verifier } from '../types';
+import { answerText } from './text';
+
+/** A concept: its canonical name, or `[canonical, ...synonyms]`. */
+export type KeywordItem = string | readonly string[];
+
+/** The reference of a keyword question. */
+export interface KeywordReference {
+  /** Concepts that should be mentioned. */
+  required: readonly KeywordItem[];
+  /** Concepts that must not be mentioned (un-negated). */
+  forbidden?: readonly KeywordItem[];
+  /** Canonical name → synonyms, merged with inline synonyms. */
+  synonyms?: Readonly<Record<string, readonly string[]>>;
+  /** Subtracted from recall per forbidden concept mentioned (default 1: any forbidden mention gives 0). */
+  forbiddenPenalty?: number;
+  /** Detect negated mentions (default true). */
+  negation?: boolean;
+}
+
+const NEG_RE =
+  /(?:\b(?:no|not|without|avoid|avoiding|don't|do not|never|unnecessary|unneeded|rather than|instead of|neither|nor)\b|不|无需|无须|不需要|避免|禁用|禁止|不必)/i;
+const CLAUSE_BREAK = /[.;!?\n。；！？]/;
+
+function norm(s: string): string {
+  return s.normalize('NFKC').toLowerCase();
+}
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** The names of a concept (normalised, unique, non-empty). */
+function namesOf(item: KeywordItem, synonyms?: Readonly<Record<string, readonly string[]>>): string[] {
+  const list = typeof item === 'string' ? [item] : [...item];
+  const canonical = list[0] ?? '';
+  const extra = synonyms?.[canonical] ?? [];
+  return [...new Set([...list, ...extra].map((s) => norm(String(s)).trim()).filter((s) => s.length > 0))];
+}
+
+/** Whether the text mentions one of `names`: 'yes', 'negated' (only negated mentions) or 'no'. */
+export function findMention(text: string, names: readonly string[], negation = true): 'yes' | 'negated' | 'no' {
+  let negated = false;
+  for (const name of names) {
+    const latinStart = isWordChar(name.charCodeAt(0));
+    const latinEnd = isWordChar(name.charCodeAt(name.length - 1));
+    for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+      if (latinStart && i > 0 && isWordChar(text.charCodeAt(i - 1))) continue;
+      const e = i + name.length;
+      if (latinEnd && e < text.length && isWordChar(text.charCodeAt(e))) continue;
+      if (negation) {
+        let s = Math.max(0, i - 40);
+        const window = text.slice(s, i);
+        let cut = -1;
+        for (let k = window.length - 1; k >= 0; k--) {
+          if (CLAUSE_BREAK.test(window[k]!)) {
+            cut = k;
+            break;
+          }
+        }
+        s = cut + 1;
+        if (NEG_RE.test(window.slice(s))) {
+          negated = true;
+          continue;
+        }
+      }
+      return 'yes';
+    }
+  }
+  return negated ? 'negated' : 'no';
+}
+
+/**
+ * Verifies that a completion mentions the required concepts and not the forbidden ones.
+ *
+ * @throws RangeError naming `required` when it is not an array, or `forbiddenPenalty` when negative.
+ */
+export function verifyKeywords(completion: string, ref: KeywordReference): VerificationResult {
+  if (!Array.isArray(ref.required)) throw new RangeError(`required: expected an array of concepts, got ${typeof ref.required}`);
+  const penalty = ref.forbiddenPenalty ?? 1;
+  if (!(penalty >= 0)) throw new RangeError(`forbiddenPenalty: expected ≥ 0, got ${penalty}`);
+  const negation = ref.negation ?? true;
+  const text = typeof completion === 'string' ? norm(answerText(completion)) : '';
+  const found: string[] = [];
+  const missing: string[] = [];
+  const negatedRequired: string[] = [];
+  for (const item of ref.required) {
+    const names = namesOf(item, ref.synonyms);
+    const label = names[0] ?? '';
+    const m = names.length ? findMention(text, names, negation) : 'no';
+    if (m === 'yes') found.push(label);
+    else {
+      missing.push(label);
+      if (m === 'negated') negatedRequired.push(label);
+    }
+  }
+  const violations: string[] = [];
+  for (const item of ref.forbidden ?? []) {
+    const names = namesOf(item, ref.synonyms);
+    if (names.length && findMention(text, names, negation) === 'yes') violations.push(names[0]!);
+  }
+  const total = ref.required.length;
+  const recall = total === 0 ? 1 : found.length / total;
+  const reward = Math.max(0, recall - penalty * violations.length);
+  const verdict = reward >= 1 ? 'correct' : reward <= 0 ? 'incorrect' : 'partial';
+  const parts = [`${found.length}/${total} required`];
+  if (missing.length) parts.push(`missing: ${missing.join(', ')}`);
+  if (negatedRequired.length) parts.push(`negated: ${negatedRequired.join(', ')}`);
+  if (violations.length) parts.push(`forbidden: ${violations.join(', ')}`);
+  return {
+    reward,
+    verdict,
+    evidence: parts.join('; '),
+    source: 'rule',
+    details: { recall, found, missing, negated: negatedRequired, forbidden: violations },
+  };
+}
+
+/** A {@link Verifier} for keyword / test-ordering answers. */
+export const keywordsVerifier: Verifier<KeywordReference> = { name: 'keywords', verify: verifyKeywords };
