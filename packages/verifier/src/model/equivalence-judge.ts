@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdamWOptimizer } from '@quarkmed/model';
 import type { VerificationResult, Verifier } from '../types';
 import { PAIR_FEATURE_DIM, pairFeatures } from './pair-features';
-import { mulberry32, type EquivalencePair } from './pairs';
+import { mulberry32 } from '@quarkmed/model';
+import type { EquivalencePair } from './pairs';
 import { answerCandidates, extractAnswerSpan } from './answer-span';
 
 /** Thrown for bad training options or weights (names the argument and the shape). */

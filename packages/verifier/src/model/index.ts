@@ -7,7 +7,7 @@ export { Ontology, getOntology, OntologyVerifier } from './ontology-resolver';
 export type { DoTerm, OntologyRelation, RelationResult, OntologyVerifierOptions } from './ontology-resolver';
 export { extractAnswerSpan, answerCandidates, nameKey, sortedNameKey } from './answer-span';
 export { pairFeatures, PAIR_FEATURE_DIM, DENSE_FEATURES, HASH_BUCKETS } from './pair-features';
-export { buildEquivalencePairs, mulberry32 } from './pairs';
+export { buildEquivalencePairs } from './pairs';
 export type { EquivalencePair, BuildPairsOptions } from './pairs';
 export { EquivalenceJudge, EquivalenceJudgeError } from './equivalence-judge';
 export type { TrainJudgeOptions, EquivalenceJudgeJSON, JudgeEvaluation } from './equivalence-judge';

@@ -9,6 +9,7 @@
 import type { Ontology } from './ontology-resolver';
 import { nameKey } from './answer-span';
 import { formatIcd10Code } from '../icd10/normalize';
+import { mulberry32 } from '@quarkmed/model';
 
 /** A labelled pair. */
 export interface EquivalencePair {
@@ -29,18 +30,6 @@ export interface BuildPairsOptions {
   testFraction?: number;
   /** Upper bound on positives (default 4000). */
   maxPositives?: number;
-}
-
-/** Mulberry32: a small seeded PRNG in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(xs: T[], rnd: () => number): T[] {

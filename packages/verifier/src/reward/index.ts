@@ -9,7 +9,6 @@ export {
   buildPreferencePairs,
   splitPairs,
   pairText,
-  seededRandom,
   PreferenceDataError,
 } from './preference-data';
 export type { RewardHead, PreferencePair, BuildPreferencePairsOptions, SplitPairsOptions } from './preference-data';

@@ -11,7 +11,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamWOptimizer, LlamaModel, clipByGlobalNorm, cosineWithWarmup, type LlamaConfig } from '@quarkmed/model';
 import { bradleyTerryLoss, pairAccuracy, type HeadAccuracy } from './bradley-terry';
-import { REWARD_HEADS, pairText, seededRandom, type PreferencePair, type RewardHead } from './preference-data';
+import { mulberry32 } from '@quarkmed/model';
+import { REWARD_HEADS, pairText, type PreferencePair, type RewardHead } from './preference-data';
 
 /** What the reward model needs of a tokenizer (`BpeTokenizer` fits). */
 export interface RewardTokenizer {
@@ -107,7 +108,7 @@ export class MultiHeadRewardModel {
     };
     this.trunk = new LlamaModel(config, { seed });
     const d = this.trunk.config.hiddenSize;
-    const rng = seededRandom(seed ^ 0x5eed);
+    const rng = mulberry32(seed ^ 0x5eed);
     const w = new Float32Array(d * this.heads.length);
     const std = 1 / Math.sqrt(d);
     for (let i = 0; i < w.length; i++) w[i] = (rng() * 2 - 1) * std * Math.sqrt(3) * 0.1;
@@ -236,7 +237,7 @@ export function trainRewardModel(model: MultiHeadRewardModel, pairs: readonly Pr
   const byVarName = new Map<string, string>();
   for (const [k, v] of vars) byVarName.set(v.name, k);
   const opt = new AdamWOptimizer(vars, { weightDecay: 0.01 });
-  const rng = seededRandom(seed);
+  const rng = mulberry32(seed);
   let order: number[] = [];
   const nextIndex = (): number => {
     if (order.length === 0) {

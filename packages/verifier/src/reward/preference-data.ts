@@ -12,6 +12,7 @@
  *
  * @packageDocumentation
  */
+import { mulberry32 } from '@quarkmed/model';
 
 /** The reward heads, in the order of the model's output columns. */
 export const REWARD_HEADS = ['honesty', 'helpfulness', 'compliance', 'consistency'] as const;
@@ -54,18 +55,6 @@ export class PreferenceDataError extends Error {
     super(`${argument}: ${message}`);
     this.name = 'PreferenceDataError';
   }
-}
-
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Rng = () => number;
@@ -247,7 +236,7 @@ export function buildPreferencePairs(options: BuildPreferencePairsOptions): Pref
   heads.forEach((head, hi) => {
     const gen = GENERATORS[head];
     if (gen === undefined) throw new PreferenceDataError(`options.heads[${hi}]`, `unknown head ${JSON.stringify(head)}; expected one of ${REWARD_HEADS.join(', ')}`);
-    const rng = seededRandom((seed * 1000003 + hi * 7919 + 17) >>> 0);
+    const rng = mulberry32((seed * 1000003 + hi * 7919 + 17) >>> 0);
     const seen = new Set<string>();
     for (let i = 0, tries = 0; i < perHead && tries < perHead * 20; tries++) {
       const p = gen(rng);
@@ -279,7 +268,7 @@ export function splitPairs(pairs: readonly PreferencePair[], options: SplitPairs
   const frac = options.heldOutFraction ?? 0.25;
   if (!(frac > 0 && frac < 1)) throw new PreferenceDataError('options.heldOutFraction', `must be in (0, 1), got ${String(frac)}`);
   if (!Number.isInteger(options.seed)) throw new PreferenceDataError('options.seed', `must be an integer, got ${String(options.seed)}`);
-  const rng = seededRandom(options.seed);
+  const rng = mulberry32(options.seed);
   const groups = new Map<string, PreferencePair[]>();
   for (const p of pairs) {
     const k = p.heads[0] ?? '';
