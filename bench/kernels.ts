@@ -675,8 +675,10 @@ function printTorchTable(t: TorchRun, ops: OpResult[], statuses: BackendStatus[]
   printTable(`3. PyTorch ${t.torch ?? ''} (CPU, float32, ${t.threads ?? TORCH_THREADS} threads): the ratio to beat (ours / torch, lower is better)`, cols, rows, [
     'torch: eager Hugging Face style references (no SDPA in torch 1.13); adamw is torch.optim.AdamW.step()',
     `torch matmul GFLOP/s: ${(t.matmul ?? []).map((m) => `${m.n}: ${m.gflops.toFixed(2)}`).join(', ') || '-'} (BLAS_INFO=${t.blas ?? 'unknown'})`,
-    ...(t.blas === 'generic'
-      ? ['this torch uses the reference BLAS (Debian build): matmul-bound ops (attention) are far slower than with a PyPI/MKL wheel']
+    // Debian's python3-torch links the system libblas: the reference BLAS (~8 GFLOP/s) unless an optimised one such
+    // as libopenblas0-pthread is installed (~130 GFLOP/s here); BLAS_INFO says 'generic' either way.
+    ...(Math.max(0, ...(t.matmul ?? []).map((m) => m.gflops)) < 30
+      ? ['this torch runs on the reference BLAS: matmul-bound ops (attention) are far slower than with OpenBLAS (apt-get install libopenblas0-pthread)']
       : []),
   ]);
 }

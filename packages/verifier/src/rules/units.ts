@@ -53,7 +53,7 @@ const NONE: Dims = {};
 
 const LB = 453.59237;
 const L = 1e-3; // m³
-const atoms: Record<string, Atom> = {
+const atomTable: Record<string, Atom> = {
   g: [1, MASS], kg: [1000, MASS], mg: [1e-3, MASS], mcg: [1e-6, MASS], 'µg': [1e-6, MASS], ng: [1e-9, MASS], pg: [1e-12, MASS],
   lb: [LB, MASS], lbs: [LB, MASS],
   gram: [1, MASS], grams: [1, MASS], milligram: [1e-3, MASS], milligrams: [1e-3, MASS], microgram: [1e-6, MASS],
@@ -86,10 +86,13 @@ const atoms: Record<string, Atom> = {
   '%': [1, { '%': 1 }],
 };
 /** Case-sensitive atoms, tried first (molar concentrations; `M` alone is not a unit: it reads as "million"). */
-const caseAtoms: Record<string, Atom> = {
+const caseAtomTable: Record<string, Atom> = {
   mM: [1e-3 / L, MOLAR], 'µM': [1e-6 / L, MOLAR], nM: [1e-9 / L, MOLAR], pM: [1e-12 / L, MOLAR],
 };
-const MAX_ATOM = Math.max(...Object.keys(atoms).map((k) => k.length), ...Object.keys(caseAtoms).map((k) => k.length));
+// Maps, not objects: "constructor" or "__proto__" in a completion must not look up Object.prototype.
+const atoms = new Map(Object.entries(atomTable));
+const caseAtoms = new Map(Object.entries(caseAtomTable));
+const MAX_ATOM = Math.max(...[...atoms.keys(), ...caseAtoms.keys()].map((k) => k.length));
 
 const ATOM_CHAR = /[A-Za-zµμ%\u4e00-\u9fff 2/]/;
 
@@ -107,7 +110,7 @@ function isCjk(c: string | undefined): boolean {
 
 /** Micro signs folded to `µ` (a leading `u` is looked up as `µ` too, in {@link atomAt}). */
 function foldMicro(s: string): string {
-  return s.replace(/μ/g, 'µ');
+  return s.indexOf('μ') < 0 ? s : s.replace(/μ/g, 'µ');
 }
 
 /** The longest atom at `p`: [atom, end] or null. The atom must not be followed by a letter. */
@@ -117,20 +120,20 @@ function atomAt(text: string, p: number): [Atom, number] | null {
   const max = Math.min(MAX_ATOM, text.length - p);
   while (run < max && ATOM_CHAR.test(text[p + run]!)) run++;
   for (let len = run; len >= 1; len--) {
-    const raw = foldMicro(text.slice(p, p + len));
     const next = text[p + len];
     if (isLetter(next)) continue;
-    const a = caseAtoms[raw] ?? caseAtoms[raw.replace(/^u/, 'µ')];
+    const raw = foldMicro(text.slice(p, p + len));
+    const a = caseAtoms.get(raw) ?? (raw[0] === 'u' ? caseAtoms.get('µ' + raw.slice(1)) : undefined);
     if (a) return [a, p + len];
     if (raw === 'M') continue;
     const low = raw.toLowerCase();
-    const b = atoms[low] ?? (low.length > 1 && low[0] === 'u' && low !== 'units' && low !== 'unit' ? atoms['µ' + low.slice(1)] : undefined);
+    const b = atoms.get(low) ?? (len > 1 && low[0] === 'u' && low !== 'units' && low !== 'unit' ? atoms.get('µ' + low.slice(1)) : undefined);
     if (b) return [b, p + len];
   }
   return null;
 }
 
-const SUPER: Record<string, string> = { '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9', '⁻': '-' };
+const SUPER: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9', '⁻': '-' });
 
 /** An exponent at `p` (`²`, `⁻¹`, `^2`, `^-1`, `2`, `3`): [exponent, end]; [1, p] when none. */
 function exponentAt(text: string, p: number): [number, number] {

@@ -57,3 +57,12 @@ describe('convertUnit (compound)', () => {
     expect(convertUnit(1, 'mmHg', 'mL')).toBeNull();
   });
 });
+
+describe('unit lookup hygiene', () => {
+  it('does not read Object.prototype names as units', () => {
+    for (const w of ['constructor', 'toString', 'valueOf', '__proto__', 'hasOwnProperty']) {
+      expect(parseUnitAt(w, 0), w).toBeNull();
+      expect(parseUnit(`mg/${w}`), w).toBeNull();
+    }
+  });
+});
