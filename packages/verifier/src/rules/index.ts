@@ -11,10 +11,14 @@ export {
   extractQuantity,
   parseQuantityAt,
   convertUnit,
+  parseUnit,
+  parseUnitAt,
   numericVerifier,
   GLUCOSE_MOLAR_MASS,
   type NumericReference,
   type Quantity,
+  type ParsedUnit,
+  type Dims,
 } from './numeric';
 export { verifyKeywords, findMention, keywordsVerifier, type KeywordItem, type KeywordReference } from './keywords';
 export { verifyDrugJson, extractDrugs, normalizeDrugName, drugJsonVerifier, type DrugJsonReference } from './drug-json';
