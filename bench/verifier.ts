@@ -17,23 +17,12 @@ import {
 import { writeJsonAtomic } from './lib/json';
 import type { SuiteContext, SuiteOutcome } from './lib/suite';
 import { printTable } from './lib/table';
+import { mulberry32 } from '@quarkmed/model';
 
 export const description = 'rule verifier throughput (verifications/s, one core); target ≥ 100k/s for multiple choice';
 
 /** Multiple-choice target, verifications per second. */
 const TARGET_MC = 100_000;
-
-/** mulberry32: a seeded PRNG in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EN = [
   'The patient presents with acute chest pain radiating to the left arm and diaphoresis.',
@@ -48,7 +37,7 @@ const OPTIONS = { A: 'Aspirin', B: 'Ibuprofen', C: 'Acetaminophen', D: 'Warfarin
 
 /** A seeded corpus of multiple-choice completions with their references. */
 function mcCorpus(n: number, seed: number): Array<[string, MultipleChoiceReference]> {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const out: Array<[string, MultipleChoiceReference]> = [];
   for (let i = 0; i < n; i++) {
@@ -98,7 +87,7 @@ function throughput(fn: () => number, budgetMs: number): { perSec: number; verif
 export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
   const budgetMs = ctx.quick ? 300 : 3000;
   const mc = mcCorpus(2000, 20261125);
-  const r = rng(7);
+  const r = mulberry32(7);
   const sink = { reward: 0 };
   const filler = (k: number): string => Array.from({ length: k }, () => EN[Math.floor(r() * EN.length)]).join(' ');
   const ynm = Array.from({ length: 500 }, (_, i) => `${filler(1 + (i % 8))}\nFinal answer: ${['yes', 'no', 'maybe'][i % 3]}`);

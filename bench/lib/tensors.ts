@@ -1,5 +1,9 @@
 /** tfjs helpers for the bench suites: GPU synchronisation, leak checks, seeded inputs. */
 import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32 } from '@quarkmed/model';
+
+/** The seeded PRNG every bench input is drawn from (the model package's mulberry32). */
+export { mulberry32 };
 
 /** Backends whose kernels run asynchronously (a GPU queue): their results must be read back to time them. */
 const ASYNC_BACKENDS = new Set(['webgpu', 'webgl']);
@@ -33,22 +37,6 @@ export function disposeAll(ts: tf.Tensor | readonly tf.Tensor[] | undefined): vo
 /** Number of live tensors in the engine. */
 export function liveTensors(): number {
   return tf.memory().numTensors;
-}
-
-/**
- * Mulberry32: a small seeded PRNG, so every bench input is reproducible from its seed.
- *
- * @param seed - any 32-bit integer.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A float32 tensor of uniform values in `[lo, hi)` drawn from `seed`. */

@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.base';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  platform: 'neutral',
-  external: [/^@quarkmed\//, /^node:/],
-});
+export default defineConfig(packageConfig([/^@quarkmed\//]));

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { adamw, initBackend } from '@quarkmed/tensor-kernels';
 import type { BackendChoice, BackendName } from '@quarkmed/tensor-kernels';
 import { TinyBlock, type TinyBlockConfig } from './tiny-block';
-import { lagCopyBatch, mulberry32 } from './lag-copy-data';
+import { mulberry32 } from '@quarkmed/model';
+import { lagCopyBatch } from './lag-copy-data';
 import { ProgressReporter } from './progress';
 
 /** Options of {@link runFusedBlock}. */

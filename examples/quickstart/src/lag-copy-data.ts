@@ -1,17 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** A seeded 32-bit PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Random sequences in which every token from position `lag` on repeats the token `lag` positions back: only
  * attention can learn it. Returns inputs and next-token targets, both int32 [batch, seq].
