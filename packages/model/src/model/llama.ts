@@ -401,9 +401,11 @@ export class LlamaModel {
     const moe = this.config.moe;
     return tf.tidy(() => {
       const out = this.forward(inputIds, options);
-      const logits = tf.reshape(tf.slice(out.logits, [0, 0, 0], [b, t - 1, v]), [b * (t - 1), v]);
-      const targets = tf.reshape(tf.slice(labels, [0, 1], [b, t - 1]), [b * (t - 1)]);
-      const lmLoss = crossEntropy(logits, targets, { ignoreIndex: IGNORE_INDEX });
+      // Shift the (small) labels rather than slicing the [B, T, V] logits: position t predicts labels[:, t+1] and
+      // the last position gets the ignore index, which leaves the mean over non-ignored rows unchanged.
+      const logits = tf.reshape(out.logits, [b * t, v]);
+      const shifted = tf.concat([tf.slice(labels, [0, 1], [b, t - 1]), tf.fill([b, 1], IGNORE_INDEX, 'int32')], 1);
+      const lmLoss = crossEntropy(logits, tf.reshape(shifted, [b * t]), { ignoreIndex: IGNORE_INDEX });
       if (!moe || out.auxLoss === undefined || out.zLoss === undefined) return { loss: tf.clone(lmLoss), lmLoss };
       const loss = tf.addN([lmLoss, tf.mul(out.auxLoss, moe.auxLossCoef!), tf.mul(out.zLoss, moe.routerZLossCoef!)]) as tf.Scalar;
       return { loss, lmLoss, auxLoss: out.auxLoss, zLoss: out.zLoss };
@@ -419,10 +421,12 @@ export class LlamaModel {
     this.checkIds('ids', ids);
     const [b, t] = ids.shape;
     if (t < 2) throw new ModelInputError('ids', `needs at least 2 time steps, got shape ${fmtShape(ids.shape)}`);
-    const v = this.config.vocabSize;
     return tf.tidy(() => {
       const { logits } = this.forward(ids, mask !== undefined ? { attentionMask: mask } : {});
-      const lp = tokenLogProbs(tf.slice(logits, [0, 0, 0], [b, t - 1, v]), tf.slice(ids, [0, 1], [b, t - 1])) as tf.Tensor2D;
+      // Score every position against the next id (the last against id 0) and drop the last column: slicing the
+      // [B, T] result is cheap, slicing the [B, T, V] logits is not.
+      const next = tf.concat([tf.slice(ids, [0, 1], [b, t - 1]), tf.zeros([b, 1], 'int32')], 1);
+      const lp = tf.slice(tokenLogProbs(logits, next), [0, 0], [b, t - 1]) as tf.Tensor2D;
       if (mask === undefined) return lp;
       return tf.mul(lp, tf.cast(tf.slice(mask, [0, 1], [b, t - 1]), 'float32'));
     });
