@@ -297,42 +297,31 @@ export class KnowledgeGraph {
    * @param maxDepth - stop after this many levels (default unlimited).
    */
   ancestors(id: string, maxDepth = Infinity): string[] {
-    const start = this.resolve(id);
-    const seen = new Set<string>([start]);
-    const out: string[] = [];
-    let frontier = [start];
-    for (let depth = 0; depth < maxDepth && frontier.length > 0; depth++) {
-      const next: string[] = [];
-      for (const f of frontier) {
-        for (const p of this.parents(f)) {
-          if (seen.has(p)) continue;
-          seen.add(p);
-          out.push(p);
-          next.push(p);
-        }
-      }
-      frontier = next;
-    }
-    return out;
+    return this.walk(id, maxDepth, (n) => this.parents(n));
   }
 
   /** All `is_a` descendants of `id` (breadth-first). */
   descendants(id: string, maxDepth = Infinity): string[] {
+    return this.walk(id, maxDepth, (n) => this.children(n));
+  }
+
+  /** Breadth-first walk from `id` along `next`, nearest first, each node once (cycles tolerated). */
+  private walk(id: string, maxDepth: number, next: (node: string) => string[]): string[] {
     const start = this.resolve(id);
     const seen = new Set<string>([start]);
     const out: string[] = [];
     let frontier = [start];
     for (let depth = 0; depth < maxDepth && frontier.length > 0; depth++) {
-      const next: string[] = [];
+      const level: string[] = [];
       for (const f of frontier) {
-        for (const c of this.children(f)) {
-          if (seen.has(c)) continue;
-          seen.add(c);
-          out.push(c);
-          next.push(c);
+        for (const n of next(f)) {
+          if (seen.has(n)) continue;
+          seen.add(n);
+          out.push(n);
+          level.push(n);
         }
       }
-      frontier = next;
+      frontier = level;
     }
     return out;
   }

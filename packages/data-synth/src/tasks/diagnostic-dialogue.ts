@@ -16,11 +16,11 @@ export const diagnosticDialogue: TaskDefinition = {
   candidates: (ctx) =>
     ctx.graph
       .subjectsWith('has_symptom')
-      .filter((d) => ctx.graph.name(d, ctx.language) && ctx.graph.out(d, 'has_symptom').filter((t) => ctx.graph.name(t.object, ctx.language)).length >= 2),
+      .filter((d) => ctx.graph.name(d, ctx.language) && ctx.graph.namedOut(d, 'has_symptom', ctx.language).length >= 2),
   build(anchor, ctx) {
     const { graph, language: lang, rand } = ctx;
     const name = graph.name(anchor, lang);
-    const sym = sample(graph.out(anchor, 'has_symptom').filter((t) => graph.name(t.object, lang)), 3, rand);
+    const sym = sample(graph.namedOut(anchor, 'has_symptom', lang), 3, rand);
     if (!name || sym.length < 2) return null;
     const s = sym.map((t) => graph.name(t.object, lang) as string);
     const code = graph.icd10Codes(anchor)[0];

@@ -26,7 +26,7 @@ export const entitySummary: TaskDefinition = {
       facts.push(code.triple);
       keywords.push(code.code);
     }
-    for (const t of graph.out(anchor, 'has_symptom').filter((x) => graph.name(x.object, lang)).slice(0, 3)) facts.push(t);
+    for (const t of graph.namedOut(anchor, 'has_symptom', lang).slice(0, 3)) facts.push(t);
     for (const t of graph.indications(anchor).filter((x) => graph.name(x.subject, lang)).slice(0, 2)) facts.push(t);
     const sentences = facts.map((t) => ctx.render(t, lang)).filter(Boolean);
     const prompt = tr(

@@ -170,6 +170,11 @@ export class GraphView {
     return this.index(predicate).bySubject.get(subject) ?? [];
   }
 
+  /** Triples `subject predicate *` whose object has a name in `language` (so it can be written in that language). */
+  namedOut(subject: string, predicate: Predicate, language: Language): Triple[] {
+    return this.out(subject, predicate).filter((t) => Boolean(this.name(t.object, language)));
+  }
+
   /** Triples `* predicate object`. */
   in(object: string, predicate: Predicate): Triple[] {
     return this.index(predicate).byObject.get(object) ?? [];

@@ -22,7 +22,7 @@ export const layTerminologyAdaptation: TaskDefinition = {
     const { graph, language: lang, rand } = ctx;
     const name = graph.name(anchor, lang);
     const parent = graph.parents(anchor).find((p) => graph.name(p, lang));
-    const sym = sample(graph.out(anchor, 'has_symptom').filter((t) => graph.name(t.object, lang)), 3, rand);
+    const sym = sample(graph.namedOut(anchor, 'has_symptom', lang), 3, rand);
     if (!name || !parent || sym.length === 0) return null;
     const pname = graph.name(parent, lang) as string;
     const snames = sym.map((t) => graph.name(t.object, lang) as string);

@@ -16,7 +16,7 @@ export const symptomListing: TaskDefinition = {
   build(anchor, ctx) {
     const { graph, language: lang, rand } = ctx;
     const name = graph.name(anchor, lang);
-    const facts = sample(graph.out(anchor, 'has_symptom').filter((t) => graph.name(t.object, lang)), 5, rand);
+    const facts = sample(graph.namedOut(anchor, 'has_symptom', lang), 5, rand);
     if (!name || facts.length === 0) return null;
     const names = facts.map((t) => graph.name(t.object, lang) as string);
     const prompt = tr(lang, `What are the typical symptoms of ${name}?`, `${name}的典型症状有哪些？`);
