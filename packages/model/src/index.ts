@@ -118,7 +118,7 @@ export type { Rng } from './generation/index';
 export type { HfAddedToken } from './tokenizer/index';
 export type { WritableDtype } from './checkpoint/index';
 export { tokenizerJsonFromState } from './tokenizer/index';
-export { countParameters, mulberry32 } from './model/index';
+export { countParameters, makeVariable, mulberry32 } from './model/index';
 export { sampleNext } from './generation/index';
 export { DEFAULT_SHARD_SIZE_BYTES, parseSafetensorsHeader } from './checkpoint/index';
 export { OptimizerStateError } from './training/index';

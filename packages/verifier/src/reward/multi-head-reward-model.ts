@@ -9,9 +9,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamWOptimizer, LlamaModel, clipByGlobalNorm, cosineWithWarmup, type LlamaConfig } from '@quarkmed/model';
+import { AdamWOptimizer, LlamaModel, clipByGlobalNorm, cosineWithWarmup, makeVariable, mulberry32, type LlamaConfig } from '@quarkmed/model';
 import { bradleyTerryLoss, pairAccuracy, type HeadAccuracy } from './bradley-terry';
-import { mulberry32 } from '@quarkmed/model';
 import { REWARD_HEADS, pairText, type PreferencePair, type RewardHead } from './preference-data';
 
 /** What the reward model needs of a tokenizer (`BpeTokenizer` fits). */
@@ -54,15 +53,6 @@ export interface RewardBatch {
   ids: tf.Tensor2D;
   mask: tf.Tensor2D;
   last: number[];
-}
-
-function uniqueVariable(initial: tf.Tensor, name: string): tf.Variable {
-  const registered = tf.engine().registeredVariables;
-  let unique = name;
-  for (let n = 1; registered[unique] !== undefined; n++) unique = `${name}#${n}`;
-  const v = tf.variable(initial, true, unique);
-  initial.dispose();
-  return v;
 }
 
 /**
@@ -112,8 +102,8 @@ export class MultiHeadRewardModel {
     const w = new Float32Array(d * this.heads.length);
     const std = 1 / Math.sqrt(d);
     for (let i = 0; i < w.length; i++) w[i] = (rng() * 2 - 1) * std * Math.sqrt(3) * 0.1;
-    this.headWeight = uniqueVariable(tf.tensor2d(w, [d, this.heads.length]), 'reward_heads.weight');
-    this.headBias = uniqueVariable(tf.zeros([this.heads.length]), 'reward_heads.bias');
+    this.headWeight = makeVariable(tf.tensor2d(w, [d, this.heads.length]), 'reward_heads.weight');
+    this.headBias = makeVariable(tf.zeros([this.heads.length]), 'reward_heads.bias');
   }
 
   /** Tokenises texts into a left-padded batch (texts longer than maxLength keep their last tokens). */
