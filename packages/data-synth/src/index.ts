@@ -4,3 +4,4 @@ export * from './curate/index';
 export * from './mix/index';
 export * from './tasks/index';
 export * from './translate/index';
+export { DataSynthError } from './error';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpeTokenizer, trainBpe } from '../src/tokenizer/index';
-import { mulberry32 } from '../src/model/init';
+import { mulberry32 } from '../src/decoder/init';
 
 const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data', 'medical-text');
 

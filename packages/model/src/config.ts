@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from './error';
 
 /** Mixture-of-experts feed-forward settings (Mixtral-style top-k routing). */
 export interface MoeConfig {
@@ -47,7 +48,7 @@ export type ResolvedLlamaConfig = Required<Omit<LlamaConfig, 'moe' | 'bosTokenId
   Pick<LlamaConfig, 'moe' | 'bosTokenId' | 'eosTokenId' | 'padTokenId'>;
 
 /** Thrown for an invalid configuration; `field` names the offending key. */
-export class ConfigError extends Error {
+export class ConfigError extends ModelError {
   constructor(
     readonly field: string,
     message: string,

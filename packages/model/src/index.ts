@@ -28,7 +28,7 @@ export type {
   ApplyChatTemplateOptions,
 } from './tokenizer/index';
 
-export { LlamaModel, KVCache, Linear, ModelInputError } from './model/index';
+export { LlamaModel, KVCache, Linear, ModelInputError } from './decoder/index';
 export type {
   LlamaModelOptions,
   ForwardOptions,
@@ -38,7 +38,7 @@ export type {
   KVCacheLayer,
   LinearAdapter,
   LinearContext,
-} from './model/index';
+} from './decoder/index';
 
 export {
   generate,
@@ -118,7 +118,8 @@ export type { Rng } from './generation/index';
 export type { HfAddedToken } from './tokenizer/index';
 export type { WritableDtype } from './checkpoint/index';
 export { tokenizerJsonFromState } from './tokenizer/index';
-export { countParameters, makeVariable, mulberry32 } from './model/index';
+export { countParameters, makeVariable, mulberry32 } from './decoder/index';
 export { sampleNext } from './generation/index';
 export { DEFAULT_SHARD_SIZE_BYTES, parseSafetensorsHeader } from './checkpoint/index';
 export { OptimizerStateError } from './training/index';
+export { ModelError } from './error';

@@ -16,3 +16,4 @@ export type { CrossEntropyOptions } from './ops/cross-entropy';
 export { tokenLogProbs } from './ops/token-log-probs';
 export { adamw } from './ops/adamw';
 export type { AdamWOptions, AdamWState } from './ops/adamw';
+export { TensorKernelsError } from './error';

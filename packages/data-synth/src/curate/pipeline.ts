@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { DataSynthError } from '../error';
 import type { AuthorityLevel, Language } from '../kg/types';
 import { dedupExact } from './dedup-exact';
 import { nearDuplicateClusters, type LshParams, type NearDedupOptions } from './lsh';
@@ -74,7 +75,7 @@ export interface CurateReport {
 }
 
 /** Thrown when a document is malformed. */
-export class CurateInputError extends TypeError {
+export class CurateInputError extends DataSynthError {
   override name = 'CurateInputError';
 }
 

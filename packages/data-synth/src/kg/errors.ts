@@ -3,10 +3,11 @@
  *
  * @packageDocumentation
  */
+import { DataSynthError } from '../error';
 import type { LoadIssue } from './types';
 
 /** Thrown by a loader in `strict` mode at the first malformed line (and for unreadable inputs in any mode). */
-export class LoadError extends Error {
+export class LoadError extends DataSynthError {
   /** The file (or label) being read. */
   readonly file: string;
   /** 1-based line number of the problem (0 when it concerns the whole file). */

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { DataSynthError } from '../error';
 
 /** The default level names, easiest first. */
 export const DEFAULT_LEVELS = ['atomic', 'composite'] as const;
@@ -22,7 +23,7 @@ export interface CurriculumOptions<T> {
 }
 
 /** Thrown for a record whose level is unknown or missing. */
-export class CurriculumError extends RangeError {
+export class CurriculumError extends DataSynthError {
   override name = 'CurriculumError';
 }
 

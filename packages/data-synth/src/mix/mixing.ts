@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { DataSynthError } from '../error';
 import { deriveSeed, mulberry32, shuffle, type Rand } from '../random';
 
 /** One source to mix. */
@@ -55,7 +56,7 @@ export interface MixResult<T> {
 }
 
 /** Thrown for invalid mixing input or a source too small for its share. */
-export class MixError extends RangeError {
+export class MixError extends DataSynthError {
   override name = 'MixError';
 }
 

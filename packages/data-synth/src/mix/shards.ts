@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import { DataSynthError } from '../error';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -76,12 +77,12 @@ export interface ShardManifest {
 }
 
 /** Thrown for invalid writer options or a record that cannot be serialised. */
-export class ShardWriteError extends Error {
+export class ShardWriteError extends DataSynthError {
   override name = 'ShardWriteError';
 }
 
 /** Thrown by the reader when a shard or the manifest does not match. */
-export class ShardIntegrityError extends Error {
+export class ShardIntegrityError extends DataSynthError {
   override name = 'ShardIntegrityError';
   /** @param message - what is wrong. @param file - the file concerned. */
   constructor(

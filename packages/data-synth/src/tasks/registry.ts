@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { DataSynthError } from '../error';
 import type { Language, Triple } from '../kg/types';
 import { deriveSeed, mulberry32, shuffle } from '../random';
 import { BUILTIN_TASKS } from './builtin';
@@ -23,7 +24,7 @@ import type {
 } from './types';
 
 /** Thrown for unknown or duplicate task names and invalid generation options. */
-export class TaskError extends Error {
+export class TaskError extends DataSynthError {
   constructor(message: string) {
     super(message);
     this.name = 'TaskError';

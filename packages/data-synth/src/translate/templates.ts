@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { DataSynthError } from '../error';
 import { deriveSeed, mulberry32 } from '../random';
 import type { Language, Predicate } from '../kg/types';
 
@@ -21,7 +22,7 @@ export interface Template {
 }
 
 /** Thrown when a template is unknown or a rendering leaves a placeholder unfilled. */
-export class TemplateError extends Error {
+export class TemplateError extends DataSynthError {
   constructor(message: string) {
     super(message);
     this.name = 'TemplateError';

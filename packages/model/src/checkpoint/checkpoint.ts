@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fromHfConfig, resolveConfig, toHfConfig, type LlamaConfig } from '../config';
-import { LlamaModel } from '../model/llama';
+import { LlamaModel } from '../decoder/llama';
 import { pathExists, writeFileAtomic } from './atomic-write';
 import { CheckpointError } from './errors';
 import { hfTensorSpecs, modelShape, transpose2d, type HfTensorSpec } from './hf-llama';

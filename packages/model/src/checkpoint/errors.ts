@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 
 /**
  * Thrown for an unreadable, inconsistent or incompatible checkpoint: a truncated file, a corrupt
@@ -10,7 +11,7 @@
  * `file` names the file (a path, or a label for in-memory buffers) and `tensor` the tensor when the
  * problem concerns one.
  */
-export class CheckpointError extends Error {
+export class CheckpointError extends ModelError {
   constructor(
     /** The file (path or label) the problem was found in. */
     readonly file: string,

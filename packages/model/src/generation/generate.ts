@@ -20,8 +20,9 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 import * as tf from '@tensorflow/tfjs-core';
-import type { KVCache } from '../model/kv-cache';
+import type { KVCache } from '../decoder/kv-cache';
 import { createRng, sampleNext, tokenLogProb, validateSamplingOptions, type Rng, type SamplingOptions } from './sampling';
 import { StreamingDetokenizer, normalizeStopIds, normalizeStopSequences, type FinishReason } from './stopping';
 
@@ -113,7 +114,7 @@ export interface GenerationEvent {
 }
 
 /** Thrown for invalid {@link generate} arguments; the message names the argument and its value or shape. */
-export class GenerationError extends RangeError {
+export class GenerationError extends ModelError {
   constructor(message: string) {
     super(message);
     this.name = 'GenerationError';

@@ -10,9 +10,10 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 
 /** Thrown for an invalid sampling argument; the message names the argument and its value. */
-export class SamplingError extends RangeError {
+export class SamplingError extends ModelError {
   constructor(message: string) {
     super(message);
     this.name = 'SamplingError';

@@ -4,12 +4,13 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 
 /** Why a row stopped: a stop id or stop sequence, `maxNewTokens`, or the caller's `AbortSignal`. */
 export type FinishReason = 'stop' | 'length' | 'abort';
 
 /** Thrown for invalid stop settings; the message names the argument. */
-export class StoppingError extends TypeError {
+export class StoppingError extends ModelError {
   constructor(message: string) {
     super(message);
     this.name = 'StoppingError';

@@ -3,8 +3,9 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Linear } from '../model/linear';
+import type { Linear } from '../decoder/linear';
 import { LoraAdapter } from './lora-adapter';
 import { moduleTarget, resolveLoraConfig, type LoraConfig, type ResolvedLoraConfig } from './lora-config';
 
@@ -15,7 +16,7 @@ export interface LoraTargetModel {
 }
 
 /** Thrown when a LoRA handle is used in a state that does not allow the call (merged, removed, already adapted). */
-export class LoraStateError extends Error {
+export class LoraStateError extends ModelError {
   constructor(message: string) {
     super(message);
     this.name = 'LoraStateError';

@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LinearAdapter } from '../model/linear';
-import { makeVariable } from '../model/init';
+import type { LinearAdapter } from '../decoder/linear';
+import { makeVariable } from '../decoder/init';
 import { Mulberry32, mixSeed } from '../training/rng';
 
 /** Hyper-parameters of one {@link LoraAdapter}. */

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 
 /**
  * A kind of linear layer LoRA can adapt. Dense layers use the Hugging Face names (`q_proj` → `q`, ...,
@@ -43,7 +44,7 @@ export interface ResolvedLoraConfig {
 }
 
 /** Thrown for an invalid LoRA configuration; `field` names the offending key. */
-export class LoraConfigError extends Error {
+export class LoraConfigError extends ModelError {
   constructor(
     readonly field: string,
     message: string,

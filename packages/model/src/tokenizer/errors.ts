@@ -3,9 +3,10 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 
 /** Base class of every error thrown by the tokenizer module. */
-export class TokenizerError extends Error {
+export class TokenizerError extends ModelError {
   constructor(message: string) {
     super(message);
     this.name = 'TokenizerError';

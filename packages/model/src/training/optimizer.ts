@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 import * as tf from '@tensorflow/tfjs-core';
 import { adamw } from '@quarkmed/tensor-kernels';
 
@@ -25,7 +26,7 @@ export interface AdamWConfig {
 }
 
 /** Thrown when saved optimizer state does not fit the variables (names the key and the shapes). */
-export class OptimizerStateError extends Error {
+export class OptimizerStateError extends ModelError {
   constructor(message: string) {
     super(message);
     this.name = 'OptimizerStateError';

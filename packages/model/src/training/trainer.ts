@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -129,7 +130,7 @@ export interface TrainResult {
 }
 
 /** Thrown for invalid trainer options or data, or an inconsistent saved state (names the field). */
-export class TrainerError extends Error {
+export class TrainerError extends ModelError {
   constructor(
     readonly field: string,
     message: string,

@@ -10,8 +10,8 @@ import { CheckpointError } from '../../src/checkpoint/errors';
 import { loadCheckpoint, loadWeightsInto, readSafetensorsFile, saveCheckpoint } from '../../src/checkpoint/checkpoint';
 import { isLinearWeight } from '../../src/checkpoint/hf-llama';
 import { toHfConfig, type LlamaConfig } from '../../src/config';
-import { LlamaModel } from '../../src/model/llama';
-import { normalValues } from '../../src/model/init';
+import { LlamaModel } from '../../src/decoder/llama';
+import { normalValues } from '../../src/decoder/init';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/tiny-llama', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../../scripts/llama_reference.py', import.meta.url));

@@ -14,7 +14,7 @@ import {
   type GenerateResult,
   type GenerationEvent,
 } from '../../src/generation/index';
-import type { LlamaModel } from '../../src/model/llama';
+import type { LlamaModel } from '../../src/decoder/llama';
 import { EOS_ID, PAD_ID, letterTokenizer, tinyModel, useCpu } from './helpers';
 
 let model: LlamaModel;

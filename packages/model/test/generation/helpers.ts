@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@quarkmed/tensor-kernels';
 import type { LlamaConfig } from '../../src/config';
-import { LlamaModel } from '../../src/model/llama';
+import { LlamaModel } from '../../src/decoder/llama';
 import { BpeTokenizer } from '../../src/tokenizer/bpe-tokenizer';
 
 /** Starts the cpu backend (with the fused kernels) quietly. */

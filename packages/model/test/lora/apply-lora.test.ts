@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from '../../src/config';
-import { LlamaModel } from '../../src/model/llama';
+import { LlamaModel } from '../../src/decoder/llama';
 import { LoraStateError, applyLora, type LoraHandle } from '../../src/lora/apply-lora';
 import { Trainer, type TrainExample } from '../../src/training/trainer';
 import { maxAbsDiff, randu, useCpu } from '../training/helpers';

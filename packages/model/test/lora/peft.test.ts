@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensors, serializeSafetensors } from '../../src/checkpoint/safetensors';
 import { CheckpointError } from '../../src/checkpoint/errors';
 import type { LlamaConfig } from '../../src/config';
-import { LlamaModel } from '../../src/model/llama';
+import { LlamaModel } from '../../src/decoder/llama';
 import { applyLora } from '../../src/lora/apply-lora';
 import { LoraConfigError } from '../../src/lora/lora-config';
 import { loadLoraAdapters, loraConfigFromPeft, saveLoraAdapters } from '../../src/lora/peft';

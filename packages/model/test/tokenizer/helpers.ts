@@ -6,7 +6,7 @@ import { trainBpe, type BpeTokenizer } from '../../src/tokenizer/index';
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'data', 'medical-text');
 
-export { mulberry32 } from '../../src/model/init';
+export { mulberry32 } from '../../src/decoder/init';
 
 export function readMedical(file: 'en' | 'zh'): string {
   return readFileSync(join(DATA_DIR, file === 'en' ? 'pubmedqa-abstracts.en.txt' : 'cmexam-explanations.zh.txt'), 'utf8');

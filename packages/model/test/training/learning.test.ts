@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@quarkmed/tensor-kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LlamaModel } from '../../src/model/llama';
+import { LlamaModel } from '../../src/decoder/llama';
 import { cosineWithWarmup } from '../../src/training/schedule';
 import { Trainer, type TrainExample } from '../../src/training/trainer';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from '../../src/config';
-import { LlamaModel } from '../../src/model/llama';
+import { LlamaModel } from '../../src/decoder/llama';
 import { cosineWithWarmup } from '../../src/training/schedule';
 import { Trainer, TrainerError, type StepLog, type TrainExample } from '../../src/training/trainer';
 import { maxAbsDiff, useCpu } from './helpers';

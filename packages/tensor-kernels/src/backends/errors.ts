@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { TensorKernelsError } from '../error';
 
 /**
  * Thrown by {@link initBackend} when the requested backend cannot start in this environment: its package
@@ -12,7 +13,7 @@
  * the user what to do (for example "install @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node").
  * The underlying error, when there is one, is kept as `cause`.
  */
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends TensorKernelsError {
   /** The backend that could not be started. */
   readonly backend: string;
   /** Why it could not be started. */

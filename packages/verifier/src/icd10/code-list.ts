@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import { normalizeIcd10Code } from './normalize';
 import { parseTsv, readDataText } from './data-files';
 
@@ -24,7 +25,7 @@ export interface Icd10Range {
 }
 
 /** Thrown for bad arguments to the code list (names the argument). */
-export class Icd10CodeListError extends Error {
+export class Icd10CodeListError extends VerifierError {
   constructor(message: string) {
     super(message);
     this.name = 'Icd10CodeListError';

@@ -4,13 +4,14 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 /** Thrown when a shipped data file cannot be found or read. */
-export class VerifierDataError extends Error {
+export class VerifierDataError extends VerifierError {
   constructor(message: string) {
     super(message);
     this.name = 'VerifierDataError';

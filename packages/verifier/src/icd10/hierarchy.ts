@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import { normalizeIcd10Code } from './normalize';
 import type { Icd10CodeList } from './code-list';
 
@@ -37,7 +38,7 @@ export const DEFAULT_ICD10_WEIGHTS: Readonly<Icd10CreditWeights> = Object.freeze
 });
 
 /** Thrown for invalid weights or codes (the message names the argument). */
-export class Icd10HierarchyError extends Error {
+export class Icd10HierarchyError extends VerifierError {
   constructor(message: string) {
     super(message);
     this.name = 'Icd10HierarchyError';

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import type { VerificationResult, Verifier } from '../types';
 import { normalizeIcd10Code, toHalfWidth } from './normalize';
 import { getIcd10CodeList, type Icd10CodeList, type Icd10System } from './code-list';
@@ -129,7 +130,7 @@ export function extractIcd10Codes(text: string, options: ExtractIcd10Options = {
 export type Icd10Reference = string | readonly string[] | { codes: readonly string[] };
 
 /** Thrown when a reference is not a valid code or list of codes (names the argument). */
-export class Icd10ReferenceError extends Error {
+export class Icd10ReferenceError extends VerifierError {
   constructor(message: string) {
     super(message);
     this.name = 'Icd10ReferenceError';

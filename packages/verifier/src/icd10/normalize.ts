@@ -4,9 +4,10 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 
 /** Thrown by {@link parseIcd10Code} when a string is not shaped like an ICD-10 code. */
-export class Icd10FormatError extends Error {
+export class Icd10FormatError extends VerifierError {
   constructor(message: string) {
     super(message);
     this.name = 'Icd10FormatError';

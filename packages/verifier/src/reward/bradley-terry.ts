@@ -7,10 +7,11 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Thrown for tensors of mismatched shapes (names the argument and both shapes). */
-export class BradleyTerryShapeError extends Error {
+export class BradleyTerryShapeError extends VerifierError {
   constructor(
     readonly argument: string,
     message: string,

@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamWOptimizer, LlamaModel, clipByGlobalNorm, cosineWithWarmup, makeVariable, mulberry32, type LlamaConfig } from '@quarkmed/model';
 import { bradleyTerryLoss, pairAccuracy, type HeadAccuracy } from './bradley-terry';
@@ -38,7 +39,7 @@ export interface MultiHeadRewardModelOptions {
 }
 
 /** Thrown for invalid arguments of the reward model (names the argument). */
-export class RewardModelError extends Error {
+export class RewardModelError extends VerifierError {
   constructor(
     readonly argument: string,
     message: string,

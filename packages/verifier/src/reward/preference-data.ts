@@ -12,6 +12,7 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import { mulberry32 } from '@quarkmed/model';
 
 /** The reward heads, in the order of the model's output columns. */
@@ -47,7 +48,7 @@ export interface BuildPreferencePairsOptions {
 }
 
 /** Thrown for invalid options of the preference-data helpers (names the argument). */
-export class PreferenceDataError extends Error {
+export class PreferenceDataError extends VerifierError {
   constructor(
     readonly argument: string,
     message: string,

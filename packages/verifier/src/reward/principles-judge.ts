@@ -11,6 +11,7 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import type { VerificationResult } from '../types';
 
 /** One principle of the rubric. */
@@ -32,7 +33,7 @@ export interface JudgeScale {
 }
 
 /** A principle list that cannot be used (names the index and the field). */
-export class PrinciplesError extends Error {
+export class PrinciplesError extends VerifierError {
   constructor(
     readonly argument: string,
     message: string,
@@ -43,7 +44,7 @@ export class PrinciplesError extends Error {
 }
 
 /** A judge reply that cannot be turned into scores; `reason` says why, `reply` is the raw text. */
-export class JudgeReplyError extends Error {
+export class JudgeReplyError extends VerifierError {
   constructor(
     readonly reason: string,
     readonly reply: string,
@@ -54,7 +55,7 @@ export class JudgeReplyError extends Error {
 }
 
 /** The judge function itself failed (threw, rejected or returned a non-string). */
-export class JudgeCallError extends Error {
+export class JudgeCallError extends VerifierError {
   constructor(
     message: string,
     override readonly cause?: unknown,

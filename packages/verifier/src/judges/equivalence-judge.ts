@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamWOptimizer } from '@quarkmed/model';
 import type { VerificationResult, Verifier } from '../types';
@@ -14,7 +15,7 @@ import type { EquivalencePair } from './pairs';
 import { answerCandidates, extractAnswerSpan } from './answer-span';
 
 /** Thrown for bad training options or weights (names the argument and the shape). */
-export class EquivalenceJudgeError extends Error {
+export class EquivalenceJudgeError extends VerifierError {
   constructor(message: string) {
     super(message);
     this.name = 'EquivalenceJudgeError';

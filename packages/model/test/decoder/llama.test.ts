@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from '../../src/config';
 import { ConfigError } from '../../src/config';
-import { KVCache, LlamaModel, ModelInputError, countParameters, type LinearAdapter } from '../../src/model/index';
+import { KVCache, LlamaModel, ModelInputError, countParameters, type LinearAdapter } from '../../src/decoder/index';
 import { BACKENDS, maxAbsDiff, randomIds, referenceLogits, useBackend } from './reference';
 
 const TINY: LlamaConfig = {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@quarkmed/tensor-kernels';
-import type { LlamaModel } from '../../src/model/index';
+import type { LlamaModel } from '../../src/decoder/index';
 import { Mulberry32 } from '../../src/training/rng';
 
 export const BACKENDS = ['cpu', 'wasm'] as const;

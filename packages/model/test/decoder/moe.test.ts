@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from '../../src/config';
-import { KVCache, Linear, LlamaModel, moeForward, topKSelection, type MlpProjections } from '../../src/model/index';
+import { KVCache, Linear, LlamaModel, moeForward, topKSelection, type MlpProjections } from '../../src/decoder/index';
 import { BACKENDS, maxAbsDiff, randomIds, referenceLogits, useBackend } from './reference';
 
 const MOE: LlamaConfig = {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@quarkmed/tensor-kernels';
-import { getOntology, buildEquivalencePairs, EquivalenceJudge, EquivalenceJudgeError, pairFeatures, PAIR_FEATURE_DIM, type EquivalencePair } from '../../src/model/index';
+import { getOntology, buildEquivalencePairs, EquivalenceJudge, EquivalenceJudgeError, pairFeatures, PAIR_FEATURE_DIM, type EquivalencePair } from '../../src/judges/index';
 
 /** Held-out accuracy the seeded run must reach (measured: 0.762 with seed 7/1, hidden 32). */
 const MIN_HELD_OUT_ACCURACY = 0.72;

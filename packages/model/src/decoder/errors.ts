@@ -3,13 +3,14 @@
  *
  * @packageDocumentation
  */
+import { ModelError } from '../error';
 
 /**
  * Thrown by {@link LlamaModel} methods for an invalid argument (wrong dtype, rank or shape, token ids outside
  * the vocabulary, sequences longer than `maxSeqLen`, a cache of the wrong batch size). `argument` names the
  * offending argument, e.g. `inputIds` or `options.attentionMask`.
  */
-export class ModelInputError extends Error {
+export class ModelInputError extends ModelError {
   constructor(
     readonly argument: string,
     message: string,

@@ -5,10 +5,11 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import type { Verdict, VerificationResult, Verifier } from '../types';
 
 /** Base class of remote judge errors. */
-export class RemoteJudgeError extends Error {
+export class RemoteJudgeError extends VerifierError {
   constructor(message: string) {
     super(message);
     this.name = 'RemoteJudgeError';

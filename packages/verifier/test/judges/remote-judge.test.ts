@@ -7,7 +7,7 @@ import {
   RemoteJudgeParseError,
   RemoteJudgeTimeoutError,
   parseJudgeVerdict,
-} from '../../src/model/index';
+} from '../../src/judges/index';
 
 // A local imitation of an OpenAI-compatible server. The candidate answer picks the behaviour.
 let server: Server;

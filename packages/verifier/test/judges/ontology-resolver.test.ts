@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getOntology, OntologyVerifier, extractAnswerSpan, answerCandidates } from '../../src/model/index';
+import { getOntology, OntologyVerifier, extractAnswerSpan, answerCandidates } from '../../src/judges/index';
 
 const ont = getOntology();
 

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { adamw } from '@quarkmed/tensor-kernels';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from '../../src/config';
-import { LlamaModel } from '../../src/model/index';
+import { LlamaModel } from '../../src/decoder/index';
 import { BACKENDS, useBackend } from './reference';
 
 const SENTENCE = 'the patient reports chest pain and mild fever. ';

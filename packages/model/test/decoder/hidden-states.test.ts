@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from '../../src/config';
-import { LlamaModel, ModelInputError } from '../../src/model/index';
+import { LlamaModel, ModelInputError } from '../../src/decoder/index';
 import { BACKENDS, maxAbsDiff, randomIds, useBackend } from './reference';
 
 const TINY: LlamaConfig = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HybridVerifier, OntologyVerifier, type HybridMode } from '../../src/model/index';
+import { HybridVerifier, OntologyVerifier, type HybridMode } from '../../src/judges/index';
 import type { VerificationResult, Verifier } from '../../src/types';
 
 /** A model stub that counts calls and says 'correct' for answers containing "T2DM". */

@@ -1,0 +1,14 @@
+/**
+ * The base class of every error `@quarkmed/verifier` throws, so that one `catch (e) { if (e instanceof VerifierError) ... }` covers
+ * the whole package. Subclasses name the problem (file, line, field, config key) in their message.
+ *
+ * @packageDocumentation
+ */
+
+/** Base class of every error thrown by `@quarkmed/verifier`. Its `name` is the concrete subclass's name. */
+export class VerifierError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
