@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Doc } from '@quarkmed/data-synth';
-import { buildMedicalKg, curate, translateEntityCards, type CurateReport } from '@quarkmed/data-synth';
+import { curate, translateEntityCards, type CurateReport } from '@quarkmed/data-synth';
+import { buildMedicalKg } from '@quarkmed/data-synth/node';
 
 /** The shipped, attributed medical text (see data/medical-text/README.md). */
 export const MEDICAL_TEXT_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', '..', 'data', 'medical-text');

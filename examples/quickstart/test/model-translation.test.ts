@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '@quarkmed/tensor-kernels';
 import { LlamaModel, textGenerator, trainBpe } from '@quarkmed/model';
-import { backTranslationFilter, buildMedicalKg, modelTranslateTriples, translateTriples } from '@quarkmed/data-synth';
+import { backTranslationFilter, modelTranslateTriples, translateTriples } from '@quarkmed/data-synth';
+import { buildMedicalKg } from '@quarkmed/data-synth/node';
 
 describe('model-based knowledge translation', () => {
   it('runs a model checkpoint as the translator; back-translation keeps template sentences and drops its babble', async () => {

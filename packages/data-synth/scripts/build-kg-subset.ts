@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { IssueCollector } from '../src/kg/errors';
 import { normalizeIcd10 } from '../src/kg/codes';
 import { readOboTerms, type OboTerm } from '../src/kg/obo';
+import { fileInput } from '../src/node/file-input';
 import { mulberry32, sample, shuffle } from '../src/random';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,7 +50,7 @@ const P = {
 
 async function terms(file: string): Promise<Map<string, OboTerm>> {
   const m = new Map<string, OboTerm>();
-  for await (const t of readOboTerms(file, new IssueCollector(file))) m.set(t.id, t);
+  for await (const t of readOboTerms(fileInput(file), new IssueCollector(file))) m.set(t.id, t);
   return m;
 }
 function tsvRows(file: string): { header: string; rows: string[][]; lines: string[] } {

@@ -5,3 +5,4 @@ export * from './mix/index';
 export * from './tasks/index';
 export * from './translate/index';
 export { DataSynthError } from './error';
+export { hasCjk, isCjkCodePoint, CJK_LETTER_CLASS } from './cjk';

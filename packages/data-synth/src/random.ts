@@ -4,6 +4,12 @@
  *
  * @packageDocumentation
  */
+import { DataSynthError } from './error';
+
+/** Thrown for an invalid seed or argument of the random helpers (names the function and the argument). */
+export class RandomError extends DataSynthError {
+  override name = 'RandomError';
+}
 
 /** A function returning uniformly distributed numbers in [0, 1). */
 export type Rand = () => number;
@@ -16,7 +22,7 @@ export type Rand = () => number;
  */
 export function mulberry32(seed: number): Rand {
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new TypeError(`mulberry32: seed must be a finite number, got ${String(seed)}`);
+    throw new RandomError(`mulberry32: seed must be a finite number, got ${String(seed)}`);
   }
   let a = seed >>> 0;
   return function next(): number {
@@ -36,7 +42,7 @@ export function mulberry32(seed: number): Rand {
  */
 export function randInt(n: number, rand: Rand): number {
   if (!Number.isInteger(n) || n <= 0) {
-    throw new RangeError(`randInt: n must be a positive integer, got ${n}`);
+    throw new RandomError(`randInt: n must be a positive integer, got ${n}`);
   }
   return Math.floor(rand() * n);
 }
@@ -64,10 +70,10 @@ export function shuffle<T>(xs: readonly T[], rand: Rand): T[] {
  *
  * @param xs - a non-empty array.
  * @param rand - the generator.
- * @throws RangeError when `xs` is empty.
+ * @throws RandomError when `xs` is empty.
  */
 export function pick<T>(xs: readonly T[], rand: Rand): T {
-  if (xs.length === 0) throw new RangeError('pick: xs must be non-empty, got length 0');
+  if (xs.length === 0) throw new RandomError('pick: xs must be non-empty, got length 0');
   return xs[Math.floor(rand() * xs.length)] as T;
 }
 
@@ -81,7 +87,7 @@ export function pick<T>(xs: readonly T[], rand: Rand): T {
  */
 export function sample<T>(xs: readonly T[], k: number, rand: Rand): T[] {
   if (!Number.isInteger(k) || k < 0) {
-    throw new RangeError(`sample: k must be a non-negative integer, got ${k}`);
+    throw new RandomError(`sample: k must be a non-negative integer, got ${k}`);
   }
   const n = xs.length;
   const m = Math.min(k, n);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deriveSeed, mulberry32, pick, randInt, sample, shuffle } from '../src/random';
+import { DataSynthError } from '../src/error';
+import { deriveSeed, mulberry32, pick, RandomError, randInt, sample, shuffle } from '../src/random';
 
 describe('random', () => {
   it('mulberry32 is deterministic and matches the reference sequence', () => {
@@ -30,8 +31,10 @@ describe('random', () => {
     const s = sample([1, 2, 3, 4, 5], 3, mulberry32(9));
     expect(new Set(s).size).toBe(3);
     expect(sample([1, 2], 5, mulberry32(9)).sort()).toEqual([1, 2]);
-    expect(() => sample([1], -1, mulberry32(1))).toThrow(RangeError);
+    expect(() => sample([1], -1, mulberry32(1))).toThrow(RandomError);
     expect(() => pick([], mulberry32(1))).toThrow(/non-empty/);
+    expect(() => pick([], mulberry32(1))).toThrow(DataSynthError);
+    expect(() => mulberry32(Number.NaN)).toThrow(RandomError);
     expect([10, 20, 30]).toContain(pick([10, 20, 30], mulberry32(5)));
   });
   it('deriveSeed separates keys', () => {

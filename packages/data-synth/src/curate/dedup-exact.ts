@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { CurateInputError } from './errors';
 import { hash128Hex } from './hash';
 import { dedupKey } from './normalize';
 
@@ -88,7 +89,7 @@ export function dedupExact(
   const members = new Map<string, number[]>();
   for (let i = 0; i < texts.length; i++) {
     const t = texts[i];
-    if (typeof t !== 'string') throw new TypeError(`dedupExact: texts[${i}] must be a string, got ${typeof t}`);
+    if (typeof t !== 'string') throw new CurateInputError(`dedupExact: texts[${i}] must be a string, got ${typeof t}`);
     const fp = hash128Hex(key(t));
     const cur = best.get(fp);
     if (cur === undefined) {

@@ -43,4 +43,5 @@ export {
   type CharClassRatios,
   type LanguageGuess,
 } from './quality';
-export { curate, CurateInputError, type Doc, type CurateOptions, type CurateReport, type CurateCounts } from './pipeline';
+export { CurateInputError, CurateOptionsError } from './errors';
+export { curate, type Doc, type CurateOptions, type CurateReport, type CurateCounts } from './pipeline';

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { CurateInputError, CurateOptionsError } from './errors';
 import { fmix32 } from './hash';
 import { MinHasher, type MinHashOptions, type MinHashSignature } from './minhash';
 
@@ -43,8 +44,8 @@ export function optimalParams(
   numPerm: number,
   weights: { falsePositive?: number; falseNegative?: number } = {},
 ): LshParams {
-  if (!(threshold > 0 && threshold < 1)) throw new RangeError(`optimalParams: threshold must be in (0, 1), got ${threshold}`);
-  if (!Number.isInteger(numPerm) || numPerm < 2) throw new RangeError(`optimalParams: numPerm must be an integer ≥ 2, got ${numPerm}`);
+  if (!(threshold > 0 && threshold < 1)) throw new CurateOptionsError(`optimalParams: threshold must be in (0, 1), got ${threshold}`);
+  if (!Number.isInteger(numPerm) || numPerm < 2) throw new CurateOptionsError(`optimalParams: numPerm must be an integer ≥ 2, got ${numPerm}`);
   const wfp = weights.falsePositive ?? 0.1;
   const wfn = weights.falseNegative ?? 0.9;
   let best: LshParams = { bands: numPerm, rows: 1 };
@@ -93,13 +94,13 @@ export class MinHashLSH {
   /** @param options - see {@link LshOptions}. */
   constructor(options: LshOptions) {
     const { threshold, numPerm } = options;
-    if (!(threshold > 0 && threshold < 1)) throw new RangeError(`MinHashLSH: threshold must be in (0, 1), got ${threshold}`);
+    if (!(threshold > 0 && threshold < 1)) throw new CurateOptionsError(`MinHashLSH: threshold must be in (0, 1), got ${threshold}`);
     this.threshold = threshold;
     this.numPerm = numPerm;
     this.params = options.params ?? optimalParams(threshold, numPerm, options.weights);
     const { bands, rows } = this.params;
     if (!Number.isInteger(bands) || !Number.isInteger(rows) || bands < 1 || rows < 1 || bands * rows > numPerm) {
-      throw new RangeError(`MinHashLSH: params must be positive integers with bands·rows ≤ numPerm (${numPerm}), got ${bands}×${rows}`);
+      throw new CurateOptionsError(`MinHashLSH: params must be positive integers with bands·rows ≤ numPerm (${numPerm}), got ${bands}×${rows}`);
     }
     this.buckets = Array.from({ length: bands }, () => new Map<number, number[]>());
   }
@@ -117,7 +118,7 @@ export class MinHashLSH {
 
   private check(sig: MinHashSignature, where: string): void {
     if (sig.length !== this.numPerm) {
-      throw new RangeError(`MinHashLSH.${where}: signature length must be numPerm (${this.numPerm}), got ${sig.length}`);
+      throw new CurateInputError(`MinHashLSH.${where}: signature length must be numPerm (${this.numPerm}), got ${sig.length}`);
     }
   }
 
@@ -316,7 +317,7 @@ export function nearDuplicateClusters(
 export function dedupNear(texts: readonly string[], options: NearDedupOptions = {}): NearDedupResult {
   const mh = new MinHasher(options);
   const sigs = texts.map((t, i) => {
-    if (typeof t !== 'string') throw new TypeError(`dedupNear: texts[${i}] must be a string, got ${typeof t}`);
+    if (typeof t !== 'string') throw new CurateInputError(`dedupNear: texts[${i}] must be a string, got ${typeof t}`);
     return mh.signature(t);
   });
   return nearDuplicateClusters(sigs, options);

@@ -3,6 +3,8 @@
  *
  * @packageDocumentation
  */
+import { CurateInputError, CurateOptionsError } from './errors';
+import { CJK_LETTER_CLASS } from '../cjk';
 import { mulberry32 } from '../random';
 import { fmix32, hash32 } from './hash';
 
@@ -24,7 +26,7 @@ export interface ShingleOptions {
 }
 
 /** Tokens of the `'mixed'` unit: one Han/kana character, or a run of other letters, marks and digits. */
-const MIXED_TOKEN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{M}\p{N}])+/gu;
+const MIXED_TOKEN = new RegExp(`[${CJK_LETTER_CLASS}]|(?:(?![${CJK_LETTER_CLASS}])[\\p{L}\\p{M}\\p{N}])+`, 'gu');
 /** Tokens of the `'word'` unit: runs of letters, marks and digits. */
 const WORD_TOKEN = /[\p{L}\p{M}\p{N}]+/gu;
 
@@ -42,7 +44,7 @@ export function tokenize(text: string, unit: ShingleUnit = 'mixed'): string[] {
 }
 
 function checkK(k: number, where: string): void {
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`${where}: k must be a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1) throw new CurateOptionsError(`${where}: k must be a positive integer, got ${k}`);
 }
 
 /**
@@ -122,7 +124,7 @@ export class MinHasher {
   constructor(options: MinHashOptions = {}) {
     const numPerm = options.numPerm ?? 128;
     if (!Number.isInteger(numPerm) || numPerm < 1) {
-      throw new RangeError(`MinHasher: numPerm must be a positive integer, got ${numPerm}`);
+      throw new CurateOptionsError(`MinHasher: numPerm must be a positive integer, got ${numPerm}`);
     }
     this.numPerm = numPerm;
     this.seed = options.seed ?? 1;
@@ -187,11 +189,11 @@ export class MinHasher {
    *
    * @param s1 - a signature.
    * @param s2 - a signature of the same length, from a hasher with the same seed.
-   * @throws RangeError when the lengths differ.
+   * @throws CurateInputError when the lengths differ.
    */
   static estimate(s1: MinHashSignature, s2: MinHashSignature): number {
     if (s1.length !== s2.length) {
-      throw new RangeError(`MinHasher.estimate: signatures must have the same length, got ${s1.length} and ${s2.length}`);
+      throw new CurateInputError(`MinHasher.estimate: signatures must have the same length, got ${s1.length} and ${s2.length}`);
     }
     let eq = 0;
     for (let i = 0; i < s1.length; i++) if (s1[i] === s2[i]) eq++;

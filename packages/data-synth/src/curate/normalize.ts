@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+import { CurateInputError } from './errors';
+import { hasCjk } from '../cjk';
 
 /** How {@link normalizeText} treats `, ; : ! ? ( )` after NFKC has made them half-width. */
 export type CjkPunctuation = 'fullwidth' | 'halfwidth';
@@ -48,15 +50,13 @@ const NOT_SUPERSCRIPT_RUN = /[^\u00B2\u00B3\u00B9\u2070-\u209F]+/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF\uFFFD]/g;
 
-/** A Han character (any CJK Unified Ideographs block) or kana. */
-export const HAN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 /** CJK punctuation that marks a Chinese context (ideographic full stop, enumeration comma, full-width forms, quotes). */
 const CJK_PUNCT = /[\u3000-\u303F\uFF01-\uFF0F\uFF1A-\uFF20\u2018\u2019\u201C\u201D\u2026\u2014]/;
 
 const TO_FULL: Record<string, string> = { ',': '，', ';': '；', ':': '：', '!': '！', '?': '？', '(': '（', ')': '）' };
 
 function isCjkContext(ch: string | undefined): boolean {
-  return ch !== undefined && (HAN.test(ch) || CJK_PUNCT.test(ch));
+  return ch !== undefined && (hasCjk(ch) || CJK_PUNCT.test(ch));
 }
 
 /** The nearest non-space code point before index `i` (or after, `dir = 1`) in `cps`. */
@@ -73,7 +73,7 @@ function neighbour(cps: string[], i: number, dir: -1 | 1): string | undefined {
  * separator such as `1,000` or a time `10:30` is never converted. Brackets are converted in matched pairs.
  */
 function restoreCjkPunctuation(text: string): string {
-  if (!HAN.test(text)) return text;
+  if (!hasCjk(text)) return text;
   const cps = Array.from(text);
   const out = cps.slice();
   const stack: number[] = [];
@@ -87,8 +87,8 @@ function restoreCjkPunctuation(text: string): string {
         if (isCjkContext(neighbour(out, i, -1))) out[i] = '）';
         continue;
       }
-      let full = HAN.test(neighbour(out, open, -1) ?? '') || isCjkContext(neighbour(cps, i, 1));
-      for (let j = open + 1; !full && j < i; j++) full = HAN.test(cps[j]!);
+      let full = hasCjk(neighbour(out, open, -1) ?? '') || isCjkContext(neighbour(cps, i, 1));
+      for (let j = open + 1; !full && j < i; j++) full = hasCjk(cps[j]!);
       if (full) {
         out[open] = '（';
         out[i] = '）';
@@ -98,7 +98,7 @@ function restoreCjkPunctuation(text: string): string {
       const next = cps[i + 1];
       // 1,000 and 10:30 stay as they are.
       if ((c === ',' || c === ':') && prev !== undefined && next !== undefined && /\d/.test(prev) && /\d/.test(next)) continue;
-      if (isCjkContext(neighbour(out, i, -1)) || HAN.test(neighbour(cps, i, 1) ?? '')) out[i] = TO_FULL[c]!;
+      if (isCjkContext(neighbour(out, i, -1)) || hasCjk(neighbour(cps, i, 1) ?? '')) out[i] = TO_FULL[c]!;
     }
   }
   // Unmatched opening brackets: convert when next to Chinese.
@@ -119,7 +119,7 @@ function restoreCjkPunctuation(text: string): string {
  * @returns the normalised text (trimmed; empty when only whitespace/control characters remain).
  */
 export function normalizeText(text: string, options: NormalizeOptions = {}): string {
-  if (typeof text !== 'string') throw new TypeError(`normalizeText: text must be a string, got ${typeof text}`);
+  if (typeof text !== 'string') throw new CurateInputError(`normalizeText: text must be a string, got ${typeof text}`);
   const form = options.form ?? 'NFKC';
   const keepSup = options.keepSuperscripts ?? true;
   const keepNewlines = options.keepNewlines ?? true;

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { DataSynthError } from '../error';
+import { CurateInputError } from './errors';
 import type { AuthorityLevel, Language } from '../kg/types';
 import { dedupExact } from './dedup-exact';
 import { nearDuplicateClusters, type LshParams, type NearDedupOptions } from './lsh';
@@ -72,11 +72,6 @@ export interface CurateReport {
   nearDedup?: { clusters: number; candidatePairs: number; verifiedPairs: number; params: LshParams; threshold: number };
   /** Some dropped duplicates and the document kept instead. */
   examples: Array<{ dropped: string; keptInstead: string; reason: 'exact-duplicate' | 'near-duplicate'; similarity?: number }>;
-}
-
-/** Thrown when a document is malformed. */
-export class CurateInputError extends DataSynthError {
-  override name = 'CurateInputError';
 }
 
 const AUTHORITY_RANK: Record<AuthorityLevel, number> = { A: 0, B: 1, C: 2, D: 3, E: 4 };

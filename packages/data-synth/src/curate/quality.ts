@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+import { CurateOptionsError } from './errors';
+import { isCjkCodePoint } from '../cjk';
 import type { Language } from '../kg/types';
 import { fmix32 } from './hash';
 import { tokenize } from './minhash';
@@ -25,7 +27,6 @@ export interface CharClassRatios {
   count: number;
 }
 
-const RE_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const RE_LETTER = /\p{L}/u;
 const RE_DIGIT = /\p{N}/u;
 const RE_PUNCT = /\p{P}/u;
@@ -56,13 +57,12 @@ export function charClassRatios(text: string): CharClassRatios {
       else punctuation++;
       continue;
     }
-    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) {
+    if (isCjkCodePoint(c)) {
       cjk++;
       continue;
     }
     if (/\s/u.test(ch)) continue;
-    if (RE_CJK.test(ch)) cjk++;
-    else if (RE_LETTER.test(ch)) letters++;
+    if (RE_LETTER.test(ch)) letters++;
     else if (RE_DIGIT.test(ch)) digits++;
     else if (RE_PUNCT.test(ch)) punctuation++;
     else if (RE_SYMBOL.test(ch)) symbols++;
@@ -153,7 +153,7 @@ export function repeatedLineRatio(text: string): { lines: number; chars: number 
  * @param n - n-gram length in tokens (≥ 1).
  */
 export function repeatedNgramRatio(text: string, n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`repeatedNgramRatio: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new CurateOptionsError(`repeatedNgramRatio: n must be a positive integer, got ${n}`);
   return duplicateNgramFraction(tokenIds(tokenize(text, 'mixed')), n);
 }
 

@@ -1,5 +1,6 @@
 /**
- * Compose the loaders into one medical knowledge graph, with an authority level per source.
+ * Compose the loaders into one medical knowledge graph, with an authority level per source. The file lookup in a
+ * folder (`buildMedicalKg({ dir })`, the shipped subset) is in the Node entry; this module takes the inputs.
  *
  * | source key          | file (full layout `…/shared/data/kg/`, or flat shipped subset)        | authority |
  * |---------------------|------------------------------------------------------------------------|-----------|
@@ -20,18 +21,17 @@
  *
  * @packageDocumentation
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { LoadOptionsError } from './errors';
 import { loadDiseaseSymptoms } from './disease-symptom';
 import { loadIcd10Cn, loadIcd10CnCatalog } from './icd10-cn';
 import { loadIcd10cm, readIcd10cmChapters, type Icd10cmChapter } from './icd10cm';
 import { KnowledgeGraph } from './knowledge-graph';
+import { inputLabel, type LineInput } from './lines';
 import { loadObo, type LoadResult } from './obo';
 import { loadPharmacotherapyDb } from './pharmacotherapydb';
 import type { AuthorityLevel, LoadIssue } from './types';
 
-/** The sources {@link buildMedicalKg} knows, in load order. */
+/** The sources {@link buildKg} knows, in load order. */
 export type KgSourceName = 'icd10cmChapters' | 'icd10cm' | 'do' | 'symp' | 'diseaseSymptom' | 'pharmacotherapydb' | 'icd10cn' | 'icd10cnCatalog';
 
 /** Load order of the sources. */
@@ -73,113 +73,82 @@ export const SOURCE_FILES: Readonly<Record<KgSourceName, readonly string[]>> = {
   icd10cnCatalog: ['icd10_cn/disease_catalog.csv', 'icd10_cn_catalog.tsv'],
 };
 
-/** Options of {@link buildMedicalKg}. */
-export interface BuildKgOptions {
-  /** Folder with the source files (`…/shared/data/kg`, or the shipped subset: {@link defaultKgSubsetDir}). */
-  dir?: string;
-  /** Which sources to load (default: all that exist in `dir`). Requested sources that are missing are issues. */
-  sources?: readonly KgSourceName[];
-  /** Explicit file paths per source (override the lookup in `dir`). */
-  paths?: Partial<Record<KgSourceName, string>>;
+/** Options of {@link buildKg}. */
+export interface BuildKgFromOptions {
   /** Throw a LoadError at the first malformed line. */
   strict?: boolean;
+  /** Label of each source in issues and `results[source].file` (default: the input's name, else the source key). */
+  files?: Partial<Record<KgSourceName, string>>;
 }
 
-/** What {@link buildMedicalKg} returns. */
+/** What {@link buildKg} (and the Node entry's `buildMedicalKg`) returns. */
 export interface BuildKgResult {
   kg: KnowledgeGraph;
   /** Every malformed line of every source. */
   issues: LoadIssue[];
   /** Per-source load results (counts, issues) and the file read. */
   results: Partial<Record<KgSourceName, LoadResult & { file: string; ms: number }>>;
-  /** Sources that were not found (and not requested explicitly). */
+  /** Sources that were not given (or, for `buildMedicalKg`, not found and not requested explicitly). */
   missing: KgSourceName[];
 }
 
-declare const __dirname: string | undefined;
-
 /**
- * The folder of the knowledge-graph subset shipped with this package (`data/kg-subset`), found from the sources
- * (`src/kg/`) or the bundle (`dist/`).
+ * Build the medical knowledge graph from the given sources (text, lines or bytes each; see {@link LineInput}).
+ * Loads, in the order of {@link KG_SOURCES}, ICD-10-CM chapters and codes, the Disease Ontology, the Symptom
+ * Ontology, disease–symptom pairs, PharmacotherapyDB indications and the ICD-10 Chinese names, each streamed; every
+ * malformed line is returned in `issues` (or thrown in `strict` mode). Browser-safe: the Node entry's
+ * `buildMedicalKg({ dir })` finds the files and calls this.
  *
- * @throws Error when it cannot be found.
+ * @param inputs - the input of each source to load; sources left out are listed in `missing`.
+ * @param opts - see {@link BuildKgFromOptions}.
+ * @throws LoadOptionsError for an unknown source key.
  */
-export function defaultKgSubsetDir(): string {
-  const dirs: string[] = [];
-  try {
-    for (const rel of ['../../data/kg-subset', '../data/kg-subset']) dirs.push(fileURLToPath(new URL(rel, import.meta.url)));
-  } catch {
-    // CommonJS bundle: no import.meta.url
+export async function buildKg(inputs: Partial<Record<KgSourceName, LineInput>>, opts: BuildKgFromOptions = {}): Promise<BuildKgResult> {
+  for (const s of Object.keys(inputs)) {
+    if (!KG_SOURCES.includes(s as KgSourceName)) throw new LoadOptionsError('sources', `buildKg: unknown source ${JSON.stringify(s)}; known: ${KG_SOURCES.join(', ')}`);
   }
-  if (typeof __dirname === 'string') dirs.push(join(__dirname, '../data/kg-subset'), join(__dirname, '../../data/kg-subset'));
-  for (const d of dirs) if (existsSync(join(d, 'doid.obo'))) return d;
-  throw new Error(`defaultKgSubsetDir: data/kg-subset not found (looked in ${dirs.join(', ')})`);
-}
-
-/** Resolve the file of `source` in `dir`, or undefined. */
-export function findSourceFile(dir: string, source: KgSourceName): string | undefined {
-  for (const rel of SOURCE_FILES[source]) {
-    const p = join(dir, rel);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
-
-/**
- * Build the medical knowledge graph from a folder of sources (default: the shipped subset). Loads, in order,
- * ICD-10-CM chapters and codes, the Disease Ontology, the Symptom Ontology, disease–symptom pairs,
- * PharmacotherapyDB indications and the ICD-10 Chinese names, each streamed; every malformed line is returned in
- * `issues` (or thrown in `strict` mode).
- *
- * @param opts - see {@link BuildKgOptions}.
- */
-export async function buildMedicalKg(opts: BuildKgOptions = {}): Promise<BuildKgResult> {
-  const dir = opts.dir ?? defaultKgSubsetDir();
   const kg = new KnowledgeGraph();
   const issues: LoadIssue[] = [];
   const results: BuildKgResult['results'] = {};
   const missing: KgSourceName[] = [];
-  const wanted = new Set<KgSourceName>(opts.sources ?? KG_SOURCES);
-  for (const s of wanted) if (!KG_SOURCES.includes(s)) throw new TypeError(`buildMedicalKg: unknown source ${JSON.stringify(s)}; known: ${KG_SOURCES.join(', ')}`);
   let chapters: Icd10cmChapter[] = [];
   for (const name of KG_SOURCES) {
-    if (!wanted.has(name)) continue;
-    const file = opts.paths?.[name] ?? findSourceFile(dir, name);
-    if (!file || !existsSync(file)) {
-      if (opts.sources) issues.push({ file: file ?? join(dir, SOURCE_FILES[name][0] as string), line: 0, message: `source ${name} requested but its file was not found` });
+    const input = inputs[name];
+    if (input === undefined) {
       missing.push(name);
       continue;
     }
-    const base = { strict: opts.strict, source: SOURCE_LABEL[name], authority: SOURCE_AUTHORITY[name] };
+    const file = opts.files?.[name] ?? inputLabel(input, name);
+    const base = { strict: opts.strict, source: SOURCE_LABEL[name], authority: SOURCE_AUTHORITY[name], file };
     const t0 = performance.now();
     let r: LoadResult;
     switch (name) {
       case 'icd10cmChapters': {
-        const c = await readIcd10cmChapters(file, { strict: opts.strict });
+        const c = await readIcd10cmChapters(input, { strict: opts.strict, file });
         chapters = c.chapters;
         r = { source: base.source, entities: 0, triples: 0, skipped: 0, issues: c.issues };
         break;
       }
       case 'icd10cm':
-        r = await loadIcd10cm(kg, file, { ...base, chapters });
+        r = await loadIcd10cm(kg, input, { ...base, chapters });
         break;
       case 'do':
-        r = await loadObo(kg, file, { ...base, kind: 'disease' });
+        r = await loadObo(kg, input, { ...base, kind: 'disease' });
         break;
       case 'symp':
-        r = await loadObo(kg, file, { ...base, kind: 'symptom' });
+        r = await loadObo(kg, input, { ...base, kind: 'symptom' });
         break;
       case 'diseaseSymptom':
-        r = await loadDiseaseSymptoms(kg, file, base);
+        r = await loadDiseaseSymptoms(kg, input, base);
         break;
       case 'pharmacotherapydb':
-        r = await loadPharmacotherapyDb(kg, file, base);
+        r = await loadPharmacotherapyDb(kg, input, base);
         break;
       case 'icd10cn':
-        r = await loadIcd10Cn(kg, file, base);
+        r = await loadIcd10Cn(kg, input, base);
         break;
       case 'icd10cnCatalog':
-        r = await loadIcd10CnCatalog(kg, file, base);
+        r = await loadIcd10CnCatalog(kg, input, base);
         break;
     }
     results[name] = { ...r, file, ms: performance.now() - t0 };

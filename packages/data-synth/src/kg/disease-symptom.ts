@@ -24,7 +24,7 @@ export interface DiseaseSymptomOptions extends IssueOptions {
  * Load disease → symptom `has_symptom` triples. Rows whose ids are not `DOID:n` / `SYMP:n` are reported.
  *
  * @param kg - the graph to fill.
- * @param input - a file path or lines.
+ * @param input - text, lines or bytes (see {@link LineInput}).
  * @param opts - see {@link DiseaseSymptomOptions}.
  */
 export function loadDiseaseSymptoms(kg: KnowledgeGraph, input: LineInput, opts: DiseaseSymptomOptions = {}): Promise<LoadResult> {

@@ -6,7 +6,10 @@
 import { DataSynthError } from '../error';
 import type { LoadIssue } from './types';
 
-/** Thrown by a loader in `strict` mode at the first malformed line (and for unreadable inputs in any mode). */
+/**
+ * Thrown by a loader in `strict` mode at the first malformed line, and in any mode for an input that cannot be read
+ * as UTF-8 text (a missing file, a directory, invalid UTF-8). `file` and `line` say where.
+ */
 export class LoadError extends DataSynthError {
   /** The file (or label) being read. */
   readonly file: string;
@@ -18,6 +21,22 @@ export class LoadError extends DataSynthError {
     this.file = file;
     this.line = line;
   }
+}
+
+/** Thrown for an invalid loader option (an empty delimiter, a missing column mapping, an unknown source, ...); names the option. */
+export class LoadOptionsError extends DataSynthError {
+  /** The option at fault, e.g. `delimiter` or `columns.predicate`. */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(message);
+    this.name = 'LoadOptionsError';
+    this.option = option;
+  }
+}
+
+/** Thrown by {@link KnowledgeGraph} for an entity or triple it cannot hold (empty id, unknown predicate, bad authority). */
+export class KnowledgeGraphError extends DataSynthError {
+  override name = 'KnowledgeGraphError';
 }
 
 /** Options every loader accepts about malformed input. */

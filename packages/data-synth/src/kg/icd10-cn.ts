@@ -147,7 +147,7 @@ function mapsExactlyTo(e: Entity, code: string): boolean {
  * one: some right pairs are lost too (`glaucoma`, xrefs H40 and H40-H42). The file is read whole before attaching (it has ~1,600 rows).
  *
  * @param kg - the graph (with ICD-10-CM and DO already loaded).
- * @param input - `disease.csv` path or lines.
+ * @param input - text, lines or bytes of `disease.csv` (see {@link LineInput}).
  * @param opts - see {@link Icd10CnOptions}.
  */
 export async function loadIcd10Cn(kg: KnowledgeGraph, input: LineInput, opts: Icd10CnOptions = {}): Promise<LoadResult> {
@@ -241,7 +241,7 @@ export async function loadIcd10Cn(kg: KnowledgeGraph, input: LineInput, opts: Ic
  * matches (level-1 rows; blocks, level 2, have no entities and are skipped).
  *
  * @param kg - the graph (ICD-10-CM loaded with chapters).
- * @param input - `disease_catalog.csv` path or lines.
+ * @param input - text, lines or bytes of `disease_catalog.csv` (see {@link LineInput}).
  * @param opts - see {@link Icd10CnOptions}.
  */
 export async function loadIcd10CnCatalog(kg: KnowledgeGraph, input: LineInput, opts: Icd10CnOptions = {}): Promise<LoadResult> {

@@ -11,11 +11,10 @@
  *
  * @packageDocumentation
  */
-import { basename } from 'node:path';
 import { IssueCollector, type IssueOptions } from './errors';
 import { icd10cmId, isIcd10Like, normalizeIcd10 } from './codes';
 import type { KnowledgeGraph } from './knowledge-graph';
-import { inputLabel, readLines, type LineInput } from './lines';
+import { inputBaseName, inputLabel, readLines, type LineInput } from './lines';
 import type { LoadResult } from './obo';
 import type { AuthorityLevel } from './types';
 
@@ -60,14 +59,14 @@ const TAB_COLUMNS = {
  * Malformed rows (wrong field count, bad code, billable flag other than 0/1, empty title, duplicate code) are
  * reported to `issues` and skipped.
  *
- * @param input - a file path or lines.
+ * @param input - text, lines or bytes (see {@link LineInput}).
  * @param issues - where malformed lines are reported.
  */
 export async function* readIcd10cmOrder(input: LineInput, issues: IssueCollector): AsyncGenerator<Icd10cmRecord> {
   let cols: Record<keyof typeof TAB_COLUMNS, number> | undefined;
   let first = true;
   const seen = new Set<string>();
-  for await (const { line, text } of readLines(input)) {
+  for await (const { line, text } of readLines(input, issues.file)) {
     if (text.trim() === '') continue;
     let rec: Omit<Icd10cmRecord, 'line'> | undefined;
     if (text.includes('\t')) {
@@ -147,14 +146,14 @@ export async function* readIcd10cmOrder(input: LineInput, issues: IssueCollector
  * Read the ICD-10-CM chapters table (tab-separated with header `chapter_num, chapter_abbr, chapter_desc,
  * code_start, code_end`).
  *
- * @param input - a file path or lines.
+ * @param input - text, lines or bytes (see {@link LineInput}).
  * @param opts - issue options.
  */
 export async function readIcd10cmChapters(input: LineInput, opts: IssueOptions = {}): Promise<{ chapters: Icd10cmChapter[]; issues: IssueCollector['issues'] }> {
   const issues = new IssueCollector(opts.file ?? inputLabel(input), opts.strict, opts.onIssue);
   const chapters: Icd10cmChapter[] = [];
   let header = true;
-  for await (const { line, text } of readLines(input)) {
+  for await (const { line, text } of readLines(input, issues.file)) {
     if (!text.trim()) continue;
     const f = text.split('\t').map((x) => x.trim());
     if (header) {
@@ -199,13 +198,13 @@ export interface Icd10cmLoadOptions extends IssueOptions {
  * Every code also gets its own dotted code as an `ICD10CM` xref, so `kg.byXref('ICD10CM', 'E119')` finds it.
  *
  * @param kg - the graph to fill.
- * @param input - a file path or lines.
+ * @param input - text, lines or bytes (see {@link LineInput}).
  * @param opts - see {@link Icd10cmLoadOptions}.
  */
 export async function loadIcd10cm(kg: KnowledgeGraph, input: LineInput, opts: Icd10cmLoadOptions = {}): Promise<LoadResult> {
   const file = opts.file ?? inputLabel(input);
   const issues = new IssueCollector(file, opts.strict, opts.onIssue);
-  const source = opts.source ?? (typeof input === 'string' ? basename(input).replace(/\.[^.]+$/, '') : 'icd10cm');
+  const source = opts.source ?? inputBaseName(input)?.replace(/\.[^.]+$/, '') ?? 'icd10cm';
   const authority = opts.authority ?? 'A';
   const chapters = opts.chapters ?? [];
   let entities = 0;

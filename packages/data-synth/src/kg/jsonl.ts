@@ -46,7 +46,7 @@ function entityProblem(o: Record<string, unknown>): string | undefined {
  * are missing or mistyped (unknown predicate, authority outside A–E, ...), are reported as issues.
  *
  * @param kg - the graph to fill.
- * @param input - a file path or lines.
+ * @param input - text, lines or bytes (see {@link LineInput}).
  * @param opts - see {@link JsonlLoadOptions}.
  */
 export async function loadJsonl(kg: KnowledgeGraph, input: LineInput, opts: JsonlLoadOptions = {}): Promise<LoadResult> {
@@ -54,7 +54,7 @@ export async function loadJsonl(kg: KnowledgeGraph, input: LineInput, opts: Json
   const source = opts.source ?? 'jsonl';
   let entities = 0;
   let triples = 0;
-  for await (const { line, text } of readLines(input)) {
+  for await (const { line, text } of readLines(input, issues.file)) {
     if (!text.trim()) continue;
     let o: unknown;
     try {

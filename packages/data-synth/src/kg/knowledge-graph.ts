@@ -4,8 +4,10 @@
  *
  * @packageDocumentation
  */
+import { KnowledgeGraphError } from './errors';
 import { normalizeCode, normalizeSystem, ICD10_SYSTEMS, formatIcd10, isIcd10Like } from './codes';
 import type { AuthorityLevel, Entity, EntityKind, Language, Predicate, Triple } from './types';
+import { breadthFirst } from './walk';
 
 /** All predicates the graph accepts. */
 export const PREDICATES: readonly Predicate[] = [
@@ -107,7 +109,7 @@ export class KnowledgeGraph {
    */
   addEntity(entity: Entity): Entity {
     if (!entity || typeof entity.id !== 'string' || entity.id.trim() === '') {
-      throw new TypeError(`addEntity: entity.id must be a non-empty string, got ${JSON.stringify(entity?.id)}`);
+      throw new KnowledgeGraphError(`addEntity: entity.id must be a non-empty string, got ${JSON.stringify(entity?.id)}`);
     }
     const id = this.aliases.get(entity.id) ?? entity.id;
     let e = this.ents.get(id);
@@ -207,17 +209,17 @@ export class KnowledgeGraph {
    * aliases are resolved to their canonical ids.
    *
    * @returns true when it was new.
-   * @throws TypeError for an unknown predicate or authority, or an empty subject/object.
+   * @throws KnowledgeGraphError for an unknown predicate or authority, or an empty subject/object.
    */
   addTriple(triple: Triple): boolean {
     if (!isPredicate(triple.predicate)) {
-      throw new TypeError(`addTriple: unknown predicate ${JSON.stringify(triple.predicate)}`);
+      throw new KnowledgeGraphError(`addTriple: unknown predicate ${JSON.stringify(triple.predicate)}`);
     }
     if (!isAuthority(triple.authority)) {
-      throw new TypeError(`addTriple: authority must be one of A–E, got ${JSON.stringify(triple.authority)}`);
+      throw new KnowledgeGraphError(`addTriple: authority must be one of A–E, got ${JSON.stringify(triple.authority)}`);
     }
     if (!triple.subject || !triple.object) {
-      throw new TypeError(`addTriple: subject and object must be non-empty (got ${JSON.stringify(triple.subject)}, ${JSON.stringify(triple.object)})`);
+      throw new KnowledgeGraphError(`addTriple: subject and object must be non-empty (got ${JSON.stringify(triple.subject)}, ${JSON.stringify(triple.object)})`);
     }
     const t: Triple = { ...triple, subject: this.resolve(triple.subject) };
     if (!t.objectIsLiteral) t.object = this.resolve(t.object);
@@ -297,33 +299,12 @@ export class KnowledgeGraph {
    * @param maxDepth - stop after this many levels (default unlimited).
    */
   ancestors(id: string, maxDepth = Infinity): string[] {
-    return this.walk(id, maxDepth, (n) => this.parents(n));
+    return breadthFirst(this.resolve(id), (n) => this.parents(n), maxDepth);
   }
 
   /** All `is_a` descendants of `id` (breadth-first). */
   descendants(id: string, maxDepth = Infinity): string[] {
-    return this.walk(id, maxDepth, (n) => this.children(n));
-  }
-
-  /** Breadth-first walk from `id` along `next`, nearest first, each node once (cycles tolerated). */
-  private walk(id: string, maxDepth: number, next: (node: string) => string[]): string[] {
-    const start = this.resolve(id);
-    const seen = new Set<string>([start]);
-    const out: string[] = [];
-    let frontier = [start];
-    for (let depth = 0; depth < maxDepth && frontier.length > 0; depth++) {
-      const level: string[] = [];
-      for (const f of frontier) {
-        for (const n of next(f)) {
-          if (seen.has(n)) continue;
-          seen.add(n);
-          out.push(n);
-          level.push(n);
-        }
-      }
-      frontier = level;
-    }
-    return out;
+    return breadthFirst(this.resolve(id), (n) => this.children(n), maxDepth);
   }
 
   /**

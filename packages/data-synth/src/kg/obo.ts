@@ -8,11 +8,10 @@
  *
  * @packageDocumentation
  */
-import { basename } from 'node:path';
 import { IssueCollector, type IssueOptions } from './errors';
 import { formatIcd10, isIcd10Like, normalizeSystem } from './codes';
 import type { KnowledgeGraph } from './knowledge-graph';
-import { inputLabel, readLines, type LineInput } from './lines';
+import { inputBaseName, inputLabel, readLines, type LineInput } from './lines';
 import type { AuthorityLevel, EntityKind, LoadIssue } from './types';
 
 /** Scope of an OBO synonym. */
@@ -112,7 +111,7 @@ function newTerm(line: number): OboTerm {
  * skipped; malformed lines are reported to `issues` (or thrown in strict mode) and the rest of the term is kept.
  * Terms without an `id` are reported and not yielded.
  *
- * @param input - a file path or lines.
+ * @param input - text, lines or bytes (see {@link LineInput}).
  * @param issues - where malformed lines are reported.
  */
 export async function* readOboTerms(input: LineInput, issues: IssueCollector): AsyncGenerator<OboTerm> {
@@ -128,7 +127,7 @@ export async function* readOboTerms(input: LineInput, issues: IssueCollector): A
     }
     return t;
   };
-  for await (const { line, text } of readLines(input)) {
+  for await (const { line, text } of readLines(input, issues.file)) {
     const s = text.trim();
     if (s === '' || s.startsWith('!')) continue;
     if (s.startsWith('[')) {
@@ -319,13 +318,13 @@ function kindOf(id: string): EntityKind {
  * triples. `alt_id`s become aliases. Duplicate ids and terms without a name are reported as issues.
  *
  * @param kg - the graph to fill.
- * @param input - a file path or lines.
+ * @param input - text, lines or bytes (see {@link LineInput}).
  * @param opts - see {@link OboLoadOptions}.
  */
 export async function loadObo(kg: KnowledgeGraph, input: LineInput, opts: OboLoadOptions = {}): Promise<LoadResult> {
   const file = opts.file ?? inputLabel(input);
   const issues = new IssueCollector(file, opts.strict, opts.onIssue);
-  const source = opts.source ?? (typeof input === 'string' ? basename(input) : 'obo');
+  const source = opts.source ?? inputBaseName(input) ?? 'obo';
   const authority = opts.authority ?? 'A';
   const scopes = new Set<string>(opts.synonymScopes ?? ['EXACT', 'RELATED']);
   const literal = opts.literalTriples ?? true;

@@ -33,7 +33,7 @@ export interface PharmacotherapyDbOptions extends IssueOptions {
  * Rows with a malformed DrugBank id or DOID, or an unknown category, are reported as issues.
  *
  * @param kg - the graph to fill.
- * @param input - a file path or lines (`pharmacotherapydb_indications.tsv`).
+ * @param input - text, lines or bytes of `pharmacotherapydb_indications.tsv` (see {@link LineInput}).
  * @param opts - see {@link PharmacotherapyDbOptions}.
  */
 export function loadPharmacotherapyDb(kg: KnowledgeGraph, input: LineInput, opts: PharmacotherapyDbOptions = {}): Promise<LoadResult> {

@@ -4,10 +4,10 @@
  *
  * @packageDocumentation
  */
-import { basename } from 'node:path';
-import { IssueCollector, type IssueOptions } from './errors';
+import { DelimitedRecordParser } from './delimited-parser';
+import { IssueCollector, LoadOptionsError, type IssueOptions } from './errors';
 import { isPredicate, type KnowledgeGraph } from './knowledge-graph';
-import { inputLabel, readLines, type LineInput } from './lines';
+import { inputBaseName, inputLabel, readLines, type LineInput } from './lines';
 import type { LoadResult } from './obo';
 import type { AuthorityLevel, EntityKind, Language, Predicate } from './types';
 
@@ -25,89 +25,61 @@ export interface DelimitedOptions {
   quote?: string;
   /** Column names when the file has no header row (then the first line is data). */
   header?: readonly string[];
+  /**
+   * Most characters a record with an open quoted field may take up across lines (default
+   * {@link DEFAULT_MAX_QUOTED_SPAN}). Past it, the record is reported as an unterminated quoted field, its lines are
+   * skipped and reading resumes on the next line, so one stray quote costs at most this much memory.
+   */
+  maxQuotedSpan?: number;
 }
 
 /**
  * Split one record into fields with quote handling. Returns `undefined` when a quoted field is still open at
- * the end (the caller appends the next line).
+ * the end (the caller appends the next line). Linear in the length of `s`.
+ *
+ * @throws LoadOptionsError for an empty delimiter or a quote that overlaps it.
  */
 export function splitDelimited(s: string, delimiter: string, quote = '"'): string[] | undefined {
-  const out: string[] = [];
-  let field = '';
-  let i = 0;
-  let inQuotes = false;
-  let quoted = false;
-  while (i < s.length) {
-    const c = s[i] as string;
-    if (inQuotes) {
-      if (c === quote) {
-        if (s[i + 1] === quote) {
-          field += quote;
-          i += 2;
-          continue;
-        }
-        inQuotes = false;
-        i++;
-        continue;
-      }
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === quote && field.trim() === '' && !quoted) {
-      inQuotes = true;
-      quoted = true;
-      field = '';
-      i++;
-      continue;
-    }
-    if (s.startsWith(delimiter, i)) {
-      out.push(field);
-      field = '';
-      quoted = false;
-      i += delimiter.length;
-      continue;
-    }
-    field += c;
-    i++;
-  }
-  if (inQuotes) return undefined;
-  out.push(field);
-  return out;
+  return new DelimitedRecordParser(delimiter, quote).push(s);
+}
+
+/** Default of {@link DelimitedOptions.maxQuotedSpan}: 1 MiB characters. */
+export const DEFAULT_MAX_QUOTED_SPAN = 1 << 20;
+
+function isBlank(text: string): boolean {
+  return text.trim() === ''; // scans leading and trailing whitespace only
 }
 
 /**
  * Stream the rows of a delimited file. Rows whose field count differs from the header, and quoted fields left
- * open at the end of the file, are reported to `issues` and skipped.
+ * open (at the end of the file, or over {@link DelimitedOptions.maxQuotedSpan} characters), are reported to
+ * `issues` and skipped. Time is linear in the input, memory bounded by the longest record.
  *
- * @param input - a file path or lines.
- * @param issues - where malformed rows are reported.
- * @param opts - delimiter, quote, explicit columns.
+ * @param input - text, lines or bytes (see {@link LineInput}).
+ * @param issues - where malformed rows are reported (its `file` labels errors).
+ * @param opts - delimiter, quote, explicit columns, quoted-span bound.
+ * @throws LoadOptionsError for an invalid delimiter, quote or `maxQuotedSpan`.
+ * @throws LoadError for unreadable input, and at the first malformed row when `issues` is strict.
  */
 export async function* readDelimited(input: LineInput, issues: IssueCollector, opts: DelimitedOptions = {}): AsyncGenerator<DelimitedRow> {
   let header: string[] | undefined = opts.header ? [...opts.header] : undefined;
-  let delimiter = opts.delimiter;
   const quote = opts.quote ?? '"';
-  let pending = '';
-  let pendingLine = 0;
-  const MAX_PENDING = 1 << 20;
-  for await (const { line, text } of readLines(input)) {
-    if (!pending && text.trim() === '') continue;
-    if (delimiter === undefined) delimiter = text.includes('\t') ? '\t' : ',';
-    const record = pending ? `${pending}\n${text}` : text;
-    const start = pending ? pendingLine : line;
-    const fields = splitDelimited(record, delimiter, quote);
+  const maxSpan = opts.maxQuotedSpan ?? DEFAULT_MAX_QUOTED_SPAN;
+  if (!Number.isInteger(maxSpan) || maxSpan < 1) throw new LoadOptionsError('maxQuotedSpan', `maxQuotedSpan must be a positive integer, got ${String(maxSpan)}`);
+  let parser = opts.delimiter === undefined ? undefined : new DelimitedRecordParser(opts.delimiter, quote);
+  let start = 0;
+  for await (const { line, text } of readLines(input, issues.file)) {
+    if (!parser?.open && isBlank(text)) continue;
+    parser ??= new DelimitedRecordParser(text.includes('\t') ? '\t' : ',', quote);
+    if (!parser.open) start = line;
+    const fields = parser.push(text);
     if (!fields) {
-      if (record.length > MAX_PENDING) {
-        issues.report(start, `unterminated quoted field (over ${MAX_PENDING} characters)`);
-        pending = '';
-        continue;
+      if (parser.pendingChars > maxSpan) {
+        parser.reset();
+        issues.report(start, `unterminated quoted field (over ${maxSpan} characters, lines ${start}–${line} skipped)`);
       }
-      pending = record;
-      pendingLine = start;
       continue;
     }
-    pending = '';
     if (!header) {
       header = fields.map((h) => h.trim());
       continue;
@@ -120,7 +92,7 @@ export async function* readDelimited(input: LineInput, issues: IssueCollector, o
     for (let k = 0; k < header.length; k++) row[header[k] as string] = (fields[k] as string).trim();
     yield { line: start, fields: row };
   }
-  if (pending) issues.report(pendingLine, 'unterminated quoted field at end of file');
+  if (parser?.open) issues.report(start, 'unterminated quoted field at end of file');
 }
 
 /** How the columns of a delimited file map to a triple. */
@@ -164,22 +136,23 @@ export interface TripleLoadOptions extends IssueOptions, DelimitedOptions {
  * are created (or merged) too.
  *
  * @param kg - the graph to fill.
- * @param input - a file path or lines.
+ * @param input - text, lines or bytes (see {@link LineInput}).
  * @param opts - column mapping and provenance.
+ * @throws LoadOptionsError when neither `columns.predicate` nor `predicate` is given.
  */
 export async function loadTriplesDelimited(kg: KnowledgeGraph, input: LineInput, opts: TripleLoadOptions): Promise<LoadResult> {
   const file = opts.file ?? inputLabel(input);
   const issues = new IssueCollector(file, opts.strict, opts.onIssue);
-  const source = opts.source ?? (typeof input === 'string' ? basename(input) : 'tsv');
+  const source = opts.source ?? inputBaseName(input) ?? 'tsv';
   const cols = opts.columns;
   if (!cols.predicate && !opts.predicate) {
-    throw new TypeError('loadTriplesDelimited: give columns.predicate or a fixed opts.predicate');
+    throw new LoadOptionsError('columns.predicate', 'loadTriplesDelimited: give columns.predicate or a fixed opts.predicate');
   }
   let entities = 0;
   let triples = 0;
   let skipped = 0;
   let checkedHeader = false;
-  for await (const { line, fields } of readDelimited(input, issues, { delimiter: opts.delimiter, quote: opts.quote, header: opts.header })) {
+  for await (const { line, fields } of readDelimited(input, issues, { delimiter: opts.delimiter, quote: opts.quote, header: opts.header, maxQuotedSpan: opts.maxQuotedSpan })) {
     if (!checkedHeader) {
       checkedHeader = true;
       const missing = Object.values(cols).filter((c) => c !== undefined && !(c in fields));

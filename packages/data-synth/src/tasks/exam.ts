@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { TaskError } from './errors';
 import type { EntityKind, Language } from '../kg/types';
 import { type Rand, shuffle } from '../random';
 import type { GraphView } from './graph';
@@ -58,7 +59,7 @@ export function pickDistractors(
   opts: DistractorOptions,
 ): Distractor[] {
   if (!Number.isInteger(opts.count) || opts.count < 0) {
-    throw new RangeError(`pickDistractors: count must be a non-negative integer, got ${opts.count}`);
+    throw new TaskError(`pickDistractors: count must be a non-negative integer, got ${opts.count}`);
   }
   const text = opts.text ?? ((id: string) => graph.name(id, opts.language));
   const excluded = new Set(opts.exclude ?? []);
@@ -154,7 +155,7 @@ export interface MultipleChoice {
  * @param answer - the correct option.
  * @param distractors - the wrong options.
  * @param rand - the generator.
- * @throws RangeError when there are more than 10 options, or TypeError when two option texts are equal.
+ * @throws TaskError when there are more than 10 options or two option texts are equal.
  */
 export function buildMultipleChoice(
   answer: { text: string; entityId?: string },
@@ -166,12 +167,12 @@ export function buildMultipleChoice(
     ...distractors.map((d) => ({ text: d.text, entityId: d.id, correct: false })),
   ];
   if (all.length > LETTERS.length) {
-    throw new RangeError(`buildMultipleChoice: at most ${LETTERS.length} options, got ${all.length}`);
+    throw new TaskError(`buildMultipleChoice: at most ${LETTERS.length} options, got ${all.length}`);
   }
   const seen = new Set<string>();
   for (const o of all) {
     const k = o.text.trim().toLowerCase();
-    if (seen.has(k)) throw new TypeError(`buildMultipleChoice: duplicate option text "${o.text}"`);
+    if (seen.has(k)) throw new TaskError(`buildMultipleChoice: duplicate option text "${o.text}"`);
     seen.add(k);
   }
   const shuffled = shuffle(all, rand);

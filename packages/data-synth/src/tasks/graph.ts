@@ -4,8 +4,10 @@
  *
  * @packageDocumentation
  */
+import { TaskError } from './errors';
 import type { AuthorityLevel, Entity, EntityKind, Language, Predicate, Triple } from '../kg/types';
-import type { TaskGraphSource } from './types';
+import { breadthFirst } from '../kg/walk';
+import type { TaskGraphSource } from './graph-source';
 
 /** Stable key of a fact: `subject|predicate|object`. */
 export function factKey(t: { subject: string; predicate: string; object: string }): string {
@@ -16,7 +18,7 @@ export function factKey(t: { subject: string; predicate: string; object: string 
 export function parseFactKey(key: string): { subject: string; predicate: string; object: string } {
   const i = key.indexOf('|');
   const j = key.indexOf('|', i + 1);
-  if (i < 0 || j < 0) throw new TypeError(`parseFactKey: key must look like "subject|predicate|object", got "${key}"`);
+  if (i < 0 || j < 0) throw new TaskError(`parseFactKey: key must look like "subject|predicate|object", got "${key}"`);
   return { subject: key.slice(0, i), predicate: key.slice(i + 1, j), object: key.slice(j + 1) };
 }
 
@@ -107,31 +109,12 @@ export class GraphView {
 
   /** All is_a ancestors of `id` (breadth-first, nearest first, cycle-safe). */
   ancestors(id: string, maxDepth = Infinity): string[] {
-    return this.walk(id, (x) => this.parents(x), maxDepth);
+    return breadthFirst(id, (x) => this.parents(x), maxDepth);
   }
 
   /** All is_a descendants of `id` (breadth-first, cycle-safe). */
   descendants(id: string, maxDepth = Infinity): string[] {
-    return this.walk(id, (x) => this.children(x), maxDepth);
-  }
-
-  private walk(id: string, next: (x: string) => string[], maxDepth: number): string[] {
-    const seen = new Set([id]);
-    const out: string[] = [];
-    let frontier = [id];
-    for (let d = 0; d < maxDepth && frontier.length > 0; d++) {
-      const nf: string[] = [];
-      for (const f of frontier) {
-        for (const n of next(f)) {
-          if (seen.has(n)) continue;
-          seen.add(n);
-          out.push(n);
-          nf.push(n);
-        }
-      }
-      frontier = nf;
-    }
-    return out;
+    return breadthFirst(id, (x) => this.children(x), maxDepth);
   }
 
   /** Drug → disease indication triples (`treats` and `symptomatic_relief`) whose object is `disease`. */

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { DataSynthError } from '../error';
+import { TaskError } from './errors';
 import type { Language, Triple } from '../kg/types';
 import { deriveSeed, mulberry32, shuffle } from '../random';
 import { BUILTIN_TASKS } from './builtin';
@@ -23,13 +23,7 @@ import type {
   TaskGraphSource,
 } from './types';
 
-/** Thrown for unknown or duplicate task names and invalid generation options. */
-export class TaskError extends DataSynthError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TaskError';
-  }
-}
+export { TaskError } from './errors';
 
 /** A set of task types, looked up by name and listed by dimension. */
 export class TaskRegistry {

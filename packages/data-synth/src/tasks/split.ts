@@ -6,6 +6,8 @@
  *
  * @packageDocumentation
  */
+import { TaskError } from './errors';
+import { hasCjk } from '../cjk';
 import type { EntityKind, Triple } from '../kg/types';
 import { deriveSeed } from '../random';
 import { GraphView, factKey, parseFactKey } from './graph';
@@ -51,10 +53,10 @@ const DEFAULT_RATIOS: SplitRatios = { train: 0.8, validation: 0.1, test: 0.1 };
 function checkRatios(r: SplitRatios): void {
   const vals = [r.train, r.validation, r.test];
   if (vals.some((v) => typeof v !== 'number' || !(v >= 0))) {
-    throw new RangeError(`splitEntities: ratios must be non-negative numbers, got ${JSON.stringify(r)}`);
+    throw new TaskError(`splitEntities: ratios must be non-negative numbers, got ${JSON.stringify(r)}`);
   }
   const sum = vals.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) > 1e-9) throw new RangeError(`splitEntities: ratios must sum to 1, got ${sum} (${JSON.stringify(r)})`);
+  if (Math.abs(sum - 1) > 1e-9) throw new TaskError(`splitEntities: ratios must sum to 1, got ${sum} (${JSON.stringify(r)})`);
 }
 
 /**
@@ -221,7 +223,7 @@ function isSample(x: InstructionSample | TrainingText): x is InstructionSample {
 }
 
 function containsName(haystack: string, name: string): boolean {
-  if (/[\u3400-\u9fff]/.test(name)) return name.length >= 2 && haystack.includes(name);
+  if (hasCjk(name)) return name.length >= 2 && haystack.includes(name);
   if (name.length < 3) return false;
   let from = 0;
   for (;;) {

@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-import type { AuthorityLevel, Entity, EntityKind, Language, Predicate, Triple } from '../kg/types';
+import type { AuthorityLevel, Language, Triple } from '../kg/types';
+import type { GraphView } from './graph';
 import type { Rand } from '../random';
 
 /** The four ability dimensions of the QuarkMed report. */
@@ -105,25 +106,14 @@ export interface PubMedQARecord {
 /** PubMedQA records keyed by PMID (the file's own shape), or an array of records carrying their id. */
 export type PubMedQAInput = Record<string, PubMedQARecord> | Array<PubMedQARecord & { id: string }>;
 
-/**
- * The read-only graph interface the tasks need. The package's `KnowledgeGraph` satisfies it; tests may use a
- * small inline graph. `parents`/`children`/`siblings` may return ids or entities.
- */
-export interface TaskGraphSource {
-  entity(id: string): Entity | undefined;
-  parents(id: string): ReadonlyArray<string | Entity>;
-  children(id: string): ReadonlyArray<string | Entity>;
-  siblings?(id: string): ReadonlyArray<string | Entity>;
-  triples(query?: { subject?: string; predicate?: Predicate; object?: string }): Iterable<Triple>;
-  entities(kind?: EntityKind): Iterable<Entity>;
-}
+export type { TaskGraphSource } from './graph-source';
 
 /** Renders one fact as a sentence (e.g. the template bank of `src/translate/`). Return `undefined` to fall back. */
 export type FactRenderer = (triple: Triple, language: Language) => string | undefined;
 
 /** Everything a task builder gets. */
 export interface TaskContext {
-  graph: import('./graph').GraphView;
+  graph: GraphView;
   rand: Rand;
   language: Language;
   pubmedqa: Array<PubMedQARecord & { id: string }>;

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export * from './types';
+export * from './errors';
 export * from './templates';
 export * from './template-translator';
 export * from './model-translator';

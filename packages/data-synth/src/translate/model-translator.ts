@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { TranslateOptionsError } from './errors';
 import { deriveSeed } from '../random';
 import type { Language, Predicate, Triple } from '../kg/types';
 import { renderTemplate, templatesFor } from './templates';
@@ -131,12 +132,12 @@ export async function modelTranslateTriples(
   generate: TextGenerator,
   options: ModelTranslateOptions,
 ): Promise<ModelTranslationResult> {
-  if (typeof generate !== 'function') throw new TypeError('modelTranslateTriples: generate must be a function (prompt, options) => Promise<string>');
+  if (typeof generate !== 'function') throw new TranslateOptionsError('modelTranslateTriples: generate must be a function (prompt, options) => Promise<string>');
   if (options?.language !== 'en' && options?.language !== 'zh') {
-    throw new TypeError(`modelTranslateTriples: options.language must be 'en' or 'zh', got ${JSON.stringify(options?.language)}`);
+    throw new TranslateOptionsError(`modelTranslateTriples: options.language must be 'en' or 'zh', got ${JSON.stringify(options?.language)}`);
   }
   if (typeof options.seed !== 'number' || !Number.isFinite(options.seed)) {
-    throw new TypeError(`modelTranslateTriples: options.seed must be a finite number, got ${String(options.seed)}`);
+    throw new TranslateOptionsError(`modelTranslateTriples: options.seed must be a finite number, got ${String(options.seed)}`);
   }
   const lang = options.language;
   const sentences: Sentence[] = [];

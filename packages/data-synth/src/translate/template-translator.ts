@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+import { TranslateOptionsError } from './errors';
+import { hasCjk } from '../cjk';
 import { formatIcd10, isIcd10Like } from '../kg/codes';
 import type { AuthorityLevel, Entity, Language, Predicate, Triple } from '../kg/types';
 import {
@@ -18,12 +20,8 @@ import {
 } from './templates';
 import type { Paragraph, Sentence, SkipReason, SkippedTriple, TranslateKg, TranslateOptions } from './types';
 
-const HAN = /\p{Script=Han}/u;
-
-/** True when `text` contains Chinese characters. */
-export function hasHan(text: string): boolean {
-  return HAN.test(text);
-}
+/** True when `text` contains Chinese characters (the package's one test, {@link hasCjk}). */
+export const hasHan: (text: string) => boolean = hasCjk;
 
 function sameName(a: string, b: string): boolean {
   const k = (x: string): string => x.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
@@ -202,7 +200,7 @@ export function translateEntityCard(
   checkOptions('translateEntityCard', options);
   const max = options.maxPerSection ?? 6;
   if (!Number.isInteger(max) || max < 1) {
-    throw new RangeError(`translateEntityCard: options.maxPerSection must be a positive integer, got ${max}`);
+    throw new TranslateOptionsError(`translateEntityCard: options.maxPerSection must be a positive integer, got ${max}`);
   }
   const entity = kg.entity(entityId);
   if (!entity) return undefined;
@@ -308,9 +306,9 @@ export function translateEntityCards(
 
 function checkOptions(fn: string, options: TranslateOptions): void {
   if (!options || (options.language !== 'en' && options.language !== 'zh')) {
-    throw new TypeError(`${fn}: options.language must be 'en' or 'zh', got ${JSON.stringify(options?.language)}`);
+    throw new TranslateOptionsError(`${fn}: options.language must be 'en' or 'zh', got ${JSON.stringify(options?.language)}`);
   }
   if (typeof options.seed !== 'number' || !Number.isFinite(options.seed)) {
-    throw new TypeError(`${fn}: options.seed must be a finite number, got ${String(options.seed)}`);
+    throw new TranslateOptionsError(`${fn}: options.seed must be a finite number, got ${String(options.seed)}`);
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CurateInputError } from '../../src/curate/errors';
 import { dedupKey, normalizeText } from '../../src/curate/normalize';
 import { shippedParagraphs } from './helpers';
 
@@ -52,8 +53,9 @@ describe('normalizeText', () => {
     }
   });
 
-  it('rejects a non-string with a TypeError', () => {
+  it('rejects a non-string with a CurateInputError', () => {
     expect(() => normalizeText(42 as unknown as string)).toThrow(/text must be a string, got number/);
+    expect(() => normalizeText(42 as unknown as string)).toThrow(CurateInputError);
   });
 
   it('dedupKey collapses case, width and whitespace', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { curate, CurateInputError, type Doc } from '../../src/curate/pipeline';
+import { CurateInputError } from '../../src/curate/errors';
+import { curate, type Doc } from '../../src/curate/pipeline';
 import { changeWords, shippedParagraphs } from './helpers';
 
 const en = shippedParagraphs('pubmedqa-abstracts.en.txt');

@@ -11,7 +11,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildMedicalKg, IssueCollector, readIcd10cmOrder, readOboTerms } from '../../src/kg/index';
+import { IssueCollector, readIcd10cmOrder, readOboTerms } from '../../src/kg/index';
+import { buildMedicalKg, fileInput } from '../../src/node/index';
 
 const KG_DIR = join(__dirname, '../../../../../shared/data/kg');
 const have = existsSync(join(KG_DIR, 'icd10cm/icd10cm_order_FY2022.tsv'));
@@ -30,7 +31,7 @@ describe.skipIf(!have)('full shared data (../shared/data/kg)', () => {
     let billable = 0;
     const t0 = performance.now();
     const issues = new IssueCollector('icd10cm');
-    for await (const r of readIcd10cmOrder(join(KG_DIR, 'icd10cm/icd10cm_order_FY2022.tsv'), issues)) {
+    for await (const r of readIcd10cmOrder(fileInput(join(KG_DIR, 'icd10cm/icd10cm_order_FY2022.tsv')), issues)) {
       n++;
       if (r.billable) billable++;
       if (n % 5000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - h0);
@@ -50,7 +51,7 @@ describe.skipIf(!have)('full shared data (../shared/data/kg)', () => {
     let syn = 0;
     const t0 = performance.now();
     const issues = new IssueCollector('doid');
-    for await (const t of readOboTerms(join(KG_DIR, 'disease_ontology/doid_2016-09-01_full.obo'), issues)) {
+    for await (const t of readOboTerms(fileInput(join(KG_DIR, 'disease_ontology/doid_2016-09-01_full.obo')), issues)) {
       n++;
       syn += t.synonyms.length;
       if (n % 1000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - h0);

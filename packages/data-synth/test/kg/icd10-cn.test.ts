@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ICD10_CN_MIN_TITLE_SIMILARITY, titleSimilarity, titleTokens } from '../../src/kg/icd10-cn';
-import { buildMedicalKg, KnowledgeGraph, loadIcd10Cn, loadIcd10cm, loadObo, splitLines } from '../../src/kg/index';
+import { KnowledgeGraph, loadIcd10Cn, loadIcd10cm, loadObo, splitLines } from '../../src/kg/index';
+import { buildMedicalKg } from '../../src/node/index';
 
 const ICD_HEADER = 'order_number\ticd10cm_code\tvalid_billing_code\ticd10cm_short_description\ticd10cm_long_description';
 const ICD_ROWS: [string, string][] = [

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildMedicalKg, defaultKgSubsetDir, KnowledgeGraph, SOURCE_AUTHORITY, type BuildKgResult } from '../../src/kg/index';
+import { KnowledgeGraph, SOURCE_AUTHORITY, type BuildKgResult } from '../../src/kg/index';
+import { buildMedicalKg, defaultKgSubsetDir } from '../../src/node/index';
 
 describe('shipped KG subset (data/kg-subset)', () => {
   let res: BuildKgResult;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mix } from '../../src/mix/mixing';
-import { readManifest, readShards, ShardIntegrityError, verifyShards, writeShards, type ShardManifest } from '../../src/mix/shards';
+import { ShardIntegrityError, type ShardManifest } from '../../src/mix/shards';
+import { readManifest, readShards, verifyShards, writeShards } from '../../src/node/shards';
 
 const root = mkdtempSync(join(tmpdir(), 'quarkmed-shards-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/random';
-import { GraphView, buildMultipleChoice, hierarchyDistractors, pickDistractors } from '../../src/tasks';
+import { GraphView, TaskError, buildMultipleChoice, hierarchyDistractors, pickDistractors } from '../../src/tasks';
 import { inlineGraph } from './fixture';
 
 describe('exam distractors', () => {
@@ -42,7 +42,7 @@ describe('exam distractors', () => {
     expect(zh.map((d) => d.id)).not.toContain('D:mumps');
     expect(zh.map((d) => d.id)).not.toContain('D:rubella');
     expect(zh[0]).toEqual({ id: 'D:measles', text: '麻疹', tier: 'sibling' });
-    expect(() => pickDistractors(g, [], { count: -1, language: 'en', rand: mulberry32(1) })).toThrow(RangeError);
+    expect(() => pickDistractors(g, [], { count: -1, language: 'en', rand: mulberry32(1) })).toThrow(TaskError);
   });
 
   it('shuffles options by seed and records the answer letter', () => {

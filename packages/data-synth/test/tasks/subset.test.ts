@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildMedicalKg } from '../../src/kg/build';
+import { buildMedicalKg } from '../../src/node/build';
 import type { KnowledgeGraph } from '../../src/kg/knowledge-graph';
 import {
   GraphView,

@@ -27,7 +27,7 @@ describe.skipIf(!HAVE)('translation on the shipped KG subset', () => {
   let lex: Lexicon;
 
   beforeAll(async () => {
-    const { buildMedicalKg } = await import('../../src/kg/build');
+    const { buildMedicalKg } = await import('../../src/node/build');
     const built = await buildMedicalKg({ dir: SUBSET });
     kg = built.kg;
     const all = built.kg.triples();
