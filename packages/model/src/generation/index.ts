@@ -32,5 +32,6 @@ export {
 export type { DetokenizerStep, FinishReason, StopMatch } from './stopping';
 export { GenerationError, generate, streamGenerate } from './generate';
 export type { GenerateOptions, GenerateResult, GenerationEvent, GenerationModel, GenerationTokenizer } from './generate';
+export { Utf8TokenMask, type Utf8MaskTokenizer } from './utf8-mask';
 export { textGenerator } from './text-generator';
 export type { TextGenerationFunction, TextGenerationCallOptions } from './text-generator';

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { ModelError } from '../error';
+import { DecodeStream, type StreamDecodable } from '../tokenizer/decode-stream';
 
 /** Why a row stopped: a stop id or stop sequence, `maxNewTokens`, or the caller's `AbortSignal`. */
 export type FinishReason = 'stop' | 'length' | 'abort';
@@ -112,32 +113,36 @@ export interface DetokenizerStep {
 }
 
 /**
- * Incremental detokenizer of one row with stop-sequence detection.
+ * Incremental detokenizer of one row with stop-sequence detection, on top of the tokenizer's
+ * {@link DecodeStream}.
  *
  * Each {@link push} decodes all of the row's generated ids (O(n) per token, O(n²) per row: fine for the
- * lengths generated here) and returns only text that can no longer change: a trailing U+FFFD (an
- * incomplete UTF-8 sequence of byte-level BPE) and any suffix that is a proper prefix of a stop sequence
- * are held back until later tokens resolve them or {@link flush} ends the row. So the concatenation of
- * every returned `text` plus `flush()` equals {@link text}, the final (stop-trimmed) text.
+ * lengths generated here) and returns only text that can no longer change: an incomplete UTF-8 character at the
+ * end (byte-level BPE and byte-fallback tokens split characters; known exactly when the tokenizer has
+ * `tokenBytes`, otherwise every trailing U+FFFD is held), a space the tokenizer's clean-up may still remove, and
+ * any suffix that is a proper prefix of a stop sequence are held back until later tokens resolve them or
+ * {@link flush} ends the row. So the concatenation of every returned `text` plus `flush()` equals {@link text},
+ * the final (stop-trimmed) text, and no returned piece contains a U+FFFD from a split character.
  *
  * A stop sequence is searched in the decoded text; when it matches, the text is cut where it starts (the
  * sequence and anything after it are dropped) and `stopped` is true.
  */
 export class StreamingDetokenizer {
-  private readonly ids: number[] = [];
+  private readonly stream: DecodeStream;
   private emitted = 0;
   private current = '';
   private done = false;
 
   /**
-   * @param decode - turns token ids into text (e.g. `tokenizer.decode`)
+   * @param tokenizer - the row's tokenizer (any `Tokenizer`), or just a function from ids to text
    * @param stopSequences - non-empty strings that end the row (validated)
    */
   constructor(
-    private readonly decode: (ids: number[]) => string,
+    tokenizer: StreamDecodable | ((ids: number[]) => string),
     private readonly stopSequences: readonly string[] = [],
   ) {
     normalizeStopSequences(stopSequences);
+    this.stream = new DecodeStream(typeof tokenizer === 'function' ? { decode: (ids) => tokenizer(ids) } : tokenizer);
   }
 
   /** The row's text so far (final once stopped or flushed). */
@@ -150,6 +155,11 @@ export class StreamingDetokenizer {
     return this.done;
   }
 
+  /** True while the row's bytes end inside a UTF-8 character (needs a tokenizer with `tokenBytes`). */
+  get incomplete(): boolean {
+    return this.stream.incomplete;
+  }
+
   /**
    * Adds one generated token; returns the newly final text and whether a stop sequence matched.
    * Throws once the row stopped.
@@ -158,8 +168,8 @@ export class StreamingDetokenizer {
    */
   push(id: number): DetokenizerStep {
     if (this.done) throw new StoppingError('StreamingDetokenizer.push: the row already stopped on a stop sequence');
-    this.ids.push(id);
-    const full = this.decode(this.ids);
+    this.stream.step(id);
+    const full = this.stream.text;
     const match = findStopSequence(full, this.stopSequences, this.emitted);
     if (match) {
       this.done = true;
@@ -169,8 +179,7 @@ export class StreamingDetokenizer {
       return { text, stopped: true };
     }
     this.current = full;
-    let stable = full.length;
-    while (stable > this.emitted && full.charCodeAt(stable - 1) === 0xfffd) stable--;
+    let stable = this.stream.stableLength;
     stable -= partialStopSuffixLength(full.slice(this.emitted, stable), this.stopSequences);
     if (stable <= this.emitted) return { text: '', stopped: false };
     const text = full.slice(this.emitted, stable);
@@ -178,8 +187,16 @@ export class StreamingDetokenizer {
     return { text, stopped: false };
   }
 
-  /** Ends the row: returns whatever text was held back (empty after a stop-sequence match). */
-  flush(): string {
+  /**
+   * Ends the row: returns whatever text was held back (empty after a stop-sequence match).
+   * @param dropIncomplete - leave out a trailing incomplete UTF-8 character instead of returning its U+FFFD
+   */
+  flush(dropIncomplete = false): string {
+    if (dropIncomplete && !this.done && this.stream.incomplete) {
+      let end = this.current.length;
+      while (end > this.emitted && this.current.charCodeAt(end - 1) === 0xfffd) end--;
+      this.current = this.current.slice(0, end);
+    }
     const text = this.current.slice(this.emitted);
     this.emitted = this.current.length;
     return text;

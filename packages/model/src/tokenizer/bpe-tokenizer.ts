@@ -1,13 +1,18 @@
 /**
- * Byte-level BPE tokenizer (GPT-2 / Llama-3 style): added tokens are matched first, the rest is split with the
- * GPT-2 regex, each piece is turned into its UTF-8 bytes (one symbol per byte) and merged by rank.
+ * Byte-level BPE tokenizer (GPT-2 / Llama 3 / GPT-4o / Qwen style), the fast path: added tokens are matched
+ * first, the rest is NFC-normalized when configured and split with the GPT-2 regex or the file's `Split` regex
+ * (compiled by `@huggingface/tokenizers`' Oniguruma translation, so the pieces are the reference's), each piece is turned into its UTF-8 bytes (one symbol per byte) and merged by rank.
  *
  * @packageDocumentation
  */
+import { SplitPreTokenizer } from '@huggingface/tokenizers';
+import type { BpeTokenizerInit } from './bpe-init';
 import { BYTE_TO_UNICODE, fromByteLevel, utf8Decode, utf8Encode } from './byte-level';
 import { renderChatTemplate, type ChatMessage } from './chat-template';
+import { cleanUpTokenization } from './clean-up';
+import { DecodeStream, type DecodeStreamOptions } from './decode-stream';
+import { encodeBatchWith } from './encode-batch';
 import { TokenizerError, TokenizerJsonError, TokenizerOptionError, UnknownTokenIdError } from './errors';
-import { readJsonFile, writeTextAtomic } from './files';
 import {
   parseTokenizerJson,
   tokenizerConfigFromState,
@@ -17,84 +22,15 @@ import {
   type TokenizerState,
 } from './hf-tokenizer-json';
 import { AddedTokenSplitter, preTokenize } from './pre-tokenizer';
-
-/** A token matched as a whole before BPE. `special` tokens are dropped by `decode(..., {skipSpecialTokens})`. */
-export interface AddedTokenSpec {
-  id: number;
-  content: string;
-  special: boolean;
-}
-
-/** Everything a {@link BpeTokenizer} is built from (what `tokenizer.json` + `tokenizer_config.json` hold). */
-export interface BpeTokenizerInit {
-  /** BPE vocabulary, token string (byte-level symbols) → id. May also hold the added tokens. */
-  vocab: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
-  /** Merges in rank order (rank 0 is applied first); each pair concatenated must be in `vocab`. */
-  merges: ReadonlyArray<readonly [string, string]>;
-  /** Tokens matched whole in the input (special tokens and others). */
-  addedTokens?: readonly AddedTokenSpec[];
-  /** Beginning-of-sequence token (content); must be a token. */
-  bosToken?: string | null;
-  /** End-of-sequence token (content); must be a token. */
-  eosToken?: string | null;
-  /** Padding token (content); must be a token. Needed by {@link BpeTokenizer.encodeBatch}. */
-  padToken?: string | null;
-  /** Unknown token, used only for bytes missing from a foreign vocabulary. */
-  unkToken?: string | null;
-  /** `encode(text, {addSpecialTokens: true})` prepends BOS. Default false. */
-  addBosToken?: boolean;
-  /** `encode(text, {addSpecialTokens: true})` appends EOS. Default false. */
-  addEosToken?: boolean;
-  /** Jinja chat template used by {@link BpeTokenizer.applyChatTemplate}; default ChatML. */
-  chatTemplate?: string | null;
-  /** Longest sequence the paired model accepts (informational, saved to tokenizer_config.json). */
-  modelMaxLength?: number | null;
-  /** A pre-token that is itself a vocabulary token is emitted whole, before merges (HF `ignore_merges`). Default false. */
-  ignoreMerges?: boolean;
-}
-
-/** Options of {@link BpeTokenizer.encode}. */
-export interface EncodeOptions {
-  /** Prepend BOS / append EOS as configured by `addBosToken` / `addEosToken`. Default false (HF's default is true). */
-  addSpecialTokens?: boolean;
-}
-
-/** Options of {@link BpeTokenizer.decode}. */
-export interface DecodeOptions {
-  /** Drop the ids of special added tokens. Default false. */
-  skipSpecialTokens?: boolean;
-}
-
-/** Options of {@link BpeTokenizer.encodeBatch}. */
-export interface EncodeBatchOptions extends EncodeOptions {
-  /** `'longest'` (default): pad to the longest sequence; `'max_length'`: pad to `maxLength`; `false`: no padding. */
-  padding?: 'longest' | 'max_length' | false;
-  /** Target length for `padding: 'max_length'` and the limit for `truncation`. */
-  maxLength?: number;
-  /** Cut sequences longer than `maxLength`. Default false. */
-  truncation?: boolean;
-  /** Which side is cut. Default `'right'`. */
-  truncationSide?: 'left' | 'right';
-  /** Which side gets padding. Default `'right'` (use `'left'` for batched generation). */
-  paddingSide?: 'left' | 'right';
-}
-
-/** Result of {@link BpeTokenizer.encodeBatch}: rectangular unless `padding: false`. */
-export interface BatchEncoding {
-  inputIds: number[][];
-  /** 1 for real tokens, 0 for padding. */
-  attentionMask: number[][];
-}
-
-/** Options of {@link BpeTokenizer.applyChatTemplate}. */
-export interface ApplyChatTemplateOptions {
-  /** Override the tokenizer's template. */
-  template?: string;
-  /** Append the assistant header so the model continues as the assistant. Default false. */
-  addGenerationPrompt?: boolean;
-  /** Extra variables visible to the template. */
-  extra?: Record<string, unknown>;
-}
+import type {
+  AddedTokenSpec,
+  ApplyChatTemplateOptions,
+  BatchEncoding,
+  DecodeOptions,
+  EncodeBatchOptions,
+  EncodeOptions,
+  Tokenizer,
+} from './tokenizer';
 
 /** Pair ids are packed as `left * PAIR_SHIFT + right`; ids must stay below this. */
 const PAIR_SHIFT = 2 ** 21;
@@ -114,11 +50,13 @@ function toMap(vocab: BpeTokenizerInit['vocab']): Map<string, number> {
 }
 
 /**
- * Byte-level BPE tokenizer. Build one with `trainBpe`, {@link BpeTokenizer.fromJSON} or
- * {@link BpeTokenizer.load}; `decode(encode(s)) === s` for every well-formed string `s` (lone surrogates become
- * U+FFFD, see `toWellFormed`).
+ * Byte-level BPE tokenizer. Build one with `trainBpe`, {@link BpeTokenizer.fromJSON}, `tokenizerFromJSON` or
+ * `loadTokenizer` (from `@quarkmed/model/node`); `decode(encode(s)) === s` for every well-formed string `s`
+ * without a normalizer (lone surrogates become U+FFFD, see `toWellFormed`).
  */
-export class BpeTokenizer {
+export class BpeTokenizer implements Tokenizer {
+  /** This package's own BPE engine. */
+  readonly engine = 'fast' as const;
   private readonly tokenToIdMap: Map<string, number>;
   private readonly idToTokenArr: (string | undefined)[];
   private readonly mergeList: [string, string][];
@@ -131,7 +69,8 @@ export class BpeTokenizer {
   private readonly addedById = new Map<number, AddedTokenSpec>();
   private readonly splitter: AddedTokenSplitter;
   private readonly cache = new Map<string, number[]>();
-  private tokenBytes: (Uint8Array | undefined)[] | undefined;
+  private bytesCache: (Uint8Array | undefined)[] | undefined;
+  private readonly split: SplitPreTokenizer | null;
 
   /** Beginning-of-sequence token content, if any. */
   readonly bosToken: string | null;
@@ -151,6 +90,12 @@ export class BpeTokenizer {
   readonly modelMaxLength: number | null;
   /** See {@link BpeTokenizerInit.ignoreMerges}. */
   readonly ignoreMerges: boolean;
+  /** See {@link BpeTokenizerInit.normalizer}. */
+  readonly normalizer: 'NFC' | null;
+  /** See {@link BpeTokenizerInit.splitRegex}. */
+  readonly splitRegex: string | null;
+  /** See {@link BpeTokenizerInit.cleanUpTokenizationSpaces}. */
+  readonly cleanUpTokenizationSpaces: boolean;
 
   /**
    * @throws TokenizerOptionError naming the field (`vocab`, `merges[i]`, `addedTokens[i]`, `bosToken`, ...).
@@ -230,6 +175,22 @@ export class BpeTokenizer {
     this.chatTemplate = init.chatTemplate ?? null;
     this.modelMaxLength = init.modelMaxLength ?? null;
     this.ignoreMerges = init.ignoreMerges ?? false;
+    const norm = init.normalizer ?? null;
+    if (norm !== null && norm !== 'NFC') throw new TokenizerOptionError('normalizer', `must be 'NFC' or null, got ${JSON.stringify(norm)}`);
+    this.normalizer = norm;
+    this.splitRegex = init.splitRegex ?? null;
+    if (this.splitRegex !== null) {
+      if (typeof this.splitRegex !== 'string') throw new TokenizerOptionError('splitRegex', 'must be a string or null');
+      let split: SplitPreTokenizer;
+      try {
+        split = new SplitPreTokenizer({ type: 'Split', pattern: { Regex: this.splitRegex }, behavior: 'Isolated', invert: false } as never);
+      } catch (error) {
+        throw new TokenizerOptionError('splitRegex', `does not compile: ${(error as Error).message}`);
+      }
+      if (split.pattern === null) throw new TokenizerOptionError('splitRegex', 'does not compile');
+      this.split = split;
+    } else this.split = null;
+    this.cleanUpTokenizationSpaces = init.cleanUpTokenizationSpaces ?? false;
   }
 
   /** Number of ids (largest id + 1); the embedding table of the paired model needs this many rows. */
@@ -424,7 +385,10 @@ export class BpeTokenizer {
         ids.push(seg.id);
         continue;
       }
-      for (const piece of preTokenize(seg.text)) {
+      const text = this.normalizer === 'NFC' ? seg.text.normalize('NFC') : seg.text;
+      if (text.length === 0) continue;
+      const pieces = this.split === null ? preTokenize(text) : this.split.pre_tokenize_text(text);
+      for (const piece of pieces) {
         const sym = this.bpePiece(piece);
         for (let i = 0; i < sym.length; i++) ids.push(sym[i]);
       }
@@ -438,14 +402,16 @@ export class BpeTokenizer {
     return this.encode(text, options).map((id) => this.idToTokenArr[id] as string);
   }
 
-  private bytesOf(id: number): Uint8Array | undefined {
-    if (this.tokenBytes === undefined) this.tokenBytes = new Array(this.idToTokenArr.length);
-    let b = this.tokenBytes[id];
+  /** The bytes of one token (byte-level symbols as bytes; added tokens as their UTF-8 content); undefined for a non-id. */
+  tokenBytes(id: number): Uint8Array | undefined {
+    if (!Number.isInteger(id) || id < 0 || id >= this.idToTokenArr.length) return undefined;
+    if (this.bytesCache === undefined) this.bytesCache = new Array(this.idToTokenArr.length);
+    let b = this.bytesCache[id];
     if (b === undefined) {
       const tok = this.idToTokenArr[id];
       if (tok === undefined) return undefined;
       b = this.addedById.has(id) ? utf8Encode(tok) : fromByteLevel(tok);
-      this.tokenBytes[id] = b;
+      this.bytesCache[id] = b;
     }
     return b;
   }
@@ -461,7 +427,7 @@ export class BpeTokenizer {
     let len = 0;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
-      const bytes = Number.isInteger(id) && id >= 0 ? this.bytesOf(id) : undefined;
+      const bytes = this.tokenBytes(id);
       if (bytes === undefined) throw new UnknownTokenIdError(id, i, this.vocabSize);
       if (skip && this.addedById.get(id)?.special) continue;
       if (len + bytes.length > buf.length) {
@@ -472,7 +438,13 @@ export class BpeTokenizer {
       buf.set(bytes, len);
       len += bytes.length;
     }
-    return utf8Decode(buf.subarray(0, len));
+    const text = utf8Decode(buf.subarray(0, len));
+    return this.cleanUpTokenizationSpaces ? cleanUpTokenization(text) : text;
+  }
+
+  /** An incremental decoder of this tokenizer that holds back incomplete UTF-8 characters. */
+  decodeStream(options: DecodeStreamOptions = {}): DecodeStream {
+    return new DecodeStream(this, options);
   }
 
   /**
@@ -482,66 +454,7 @@ export class BpeTokenizer {
    * and no truncation.
    */
   encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): BatchEncoding {
-    const padding = options.padding ?? 'longest';
-    const truncation = options.truncation ?? false;
-    const maxLength = options.maxLength;
-    const paddingSide = options.paddingSide ?? 'right';
-    const truncationSide = options.truncationSide ?? 'right';
-    if (padding !== 'longest' && padding !== 'max_length' && padding !== false) {
-      throw new TokenizerOptionError('options.padding', `must be 'longest', 'max_length' or false, got ${String(padding)}`);
-    }
-    if (paddingSide !== 'left' && paddingSide !== 'right') {
-      throw new TokenizerOptionError('options.paddingSide', `must be 'left' or 'right', got ${String(paddingSide)}`);
-    }
-    if (truncationSide !== 'left' && truncationSide !== 'right') {
-      throw new TokenizerOptionError('options.truncationSide', `must be 'left' or 'right', got ${String(truncationSide)}`);
-    }
-    if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1)) {
-      throw new TokenizerOptionError('options.maxLength', `must be a positive integer, got ${maxLength}`);
-    }
-    if ((padding === 'max_length' || truncation) && maxLength === undefined) {
-      throw new TokenizerOptionError('options.maxLength', `is required with ${truncation ? 'truncation' : "padding: 'max_length'"}`);
-    }
-    const seqs = texts.map((t, i) => {
-      if (typeof t !== 'string') throw new TokenizerOptionError(`texts[${i}]`, `must be a string, got ${typeof t}`);
-      let ids = this.encode(t, options);
-      if (truncation && ids.length > (maxLength as number)) {
-        ids = truncationSide === 'right' ? ids.slice(0, maxLength) : ids.slice(ids.length - (maxLength as number));
-      }
-      return ids;
-    });
-    if (padding === false) return { inputIds: seqs, attentionMask: seqs.map((s) => s.map(() => 1)) };
-    let target: number;
-    if (padding === 'max_length') {
-      target = maxLength as number;
-      seqs.forEach((s, i) => {
-        if (s.length > target) {
-          throw new TokenizerOptionError(`texts[${i}]`, `has ${s.length} tokens > options.maxLength ${target}; set truncation: true`);
-        }
-      });
-    } else {
-      target = seqs.reduce((m, s) => Math.max(m, s.length), 0);
-    }
-    const padId = this.padTokenId;
-    if (padId === undefined && seqs.some((s) => s.length < target)) {
-      throw new TokenizerOptionError('padToken', 'padding needs a pad token but the tokenizer has none');
-    }
-    const inputIds: number[][] = [];
-    const attentionMask: number[][] = [];
-    for (const s of seqs) {
-      const n = target - s.length;
-      const pad = new Array<number>(n).fill(padId as number);
-      const zeros = new Array<number>(n).fill(0);
-      const ones = new Array<number>(s.length).fill(1);
-      if (paddingSide === 'right') {
-        inputIds.push(s.concat(pad));
-        attentionMask.push(ones.concat(zeros));
-      } else {
-        inputIds.push(pad.concat(s));
-        attentionMask.push(zeros.concat(ones));
-      }
-    }
-    return { inputIds, attentionMask };
+    return encodeBatchWith((t, o) => this.encode(t, o), this.padTokenId, texts, options);
   }
 
   /**
@@ -572,6 +485,9 @@ export class BpeTokenizer {
       ignoreMerges: this.ignoreMerges,
       chatTemplate: this.chatTemplate,
       modelMaxLength: this.modelMaxLength,
+      normalizer: this.normalizer,
+      splitRegex: this.splitRegex,
+      cleanUpTokenizationSpaces: this.cleanUpTokenizationSpaces,
     };
   }
 
@@ -589,45 +505,22 @@ export class BpeTokenizer {
   }
 
   /**
-   * Builds a tokenizer from a parsed `tokenizer.json` and optionally `tokenizer_config.json`. Without a config,
+   * Builds a fast-path tokenizer from a parsed `tokenizer.json` and optionally `tokenizer_config.json` (for any
+   * standard file use `tokenizerFromJSON`, which falls back to `@huggingface/tokenizers`). Without a config,
    * BOS/EOS come from a `TemplateProcessing` post-processor or default to `<|endoftext|>`, and the pad token to
    * `<|pad|>`, when those are added tokens.
-   * @throws TokenizerJsonError naming the bad field.
+   * @throws TokenizerJsonError naming the bad field (a `FastPathUnsupportedError` for a valid file outside the fast path).
    */
   static fromJSON(json: unknown, tokenizerConfig?: unknown): BpeTokenizer {
     const init = parseTokenizerJson(json, tokenizerConfig);
     try {
       return new BpeTokenizer(init);
     } catch (error) {
-      if (error instanceof TokenizerOptionError) throw new TokenizerJsonError(error.field, error.message);
+      if (error instanceof TokenizerOptionError) {
+        const field = error.field.replace(/^(merges|vocab)\b/, 'model.$1');
+        throw new TokenizerJsonError(field, error.message.slice(error.field.length + 2));
+      }
       throw error;
     }
-  }
-
-  /** Writes `tokenizer.json` to `path` (atomically: temp file + rename). Node only. */
-  async save(path: string): Promise<void> {
-    await writeTextAtomic(path, JSON.stringify(this.toJSON(), null, 2));
-  }
-
-  /** Reads a `tokenizer.json` file (and optionally a `tokenizer_config.json`). Node only. */
-  static async load(path: string, options: { configPath?: string } = {}): Promise<BpeTokenizer> {
-    const json = await readJsonFile(path, 'tokenizer.json');
-    const config = options.configPath === undefined ? undefined : await readJsonFile(options.configPath, 'tokenizer_config.json');
-    return BpeTokenizer.fromJSON(json, config);
-  }
-
-  /** Writes `tokenizer.json` and `tokenizer_config.json` into the folder `dir` (which must exist). Node only. */
-  async saveDirectory(dir: string): Promise<void> {
-    const { join } = await import('node:path');
-    await writeTextAtomic(join(dir, 'tokenizer.json'), JSON.stringify(this.toJSON(), null, 2));
-    await writeTextAtomic(join(dir, 'tokenizer_config.json'), JSON.stringify(this.toTokenizerConfig(), null, 2));
-  }
-
-  /** Reads `dir/tokenizer.json` and, when present, `dir/tokenizer_config.json`. Node only. */
-  static async loadDirectory(dir: string): Promise<BpeTokenizer> {
-    const { join } = await import('node:path');
-    const json = await readJsonFile(join(dir, 'tokenizer.json'), 'tokenizer.json');
-    const config = await readJsonFile(join(dir, 'tokenizer_config.json'), 'tokenizer_config.json', true);
-    return BpeTokenizer.fromJSON(json, config);
   }
 }

@@ -35,6 +35,17 @@ export class TokenizerJsonError extends TokenizerError {
   }
 }
 
+/**
+ * A valid `tokenizer.json` that the fast BPE engine (`BpeTokenizer`) does not reproduce exactly; `field` names
+ * the component. `tokenizerFromJSON` serves such files with `@huggingface/tokenizers` instead.
+ */
+export class FastPathUnsupportedError extends TokenizerJsonError {
+  constructor(field: string, message: string) {
+    super(field, message);
+    this.name = 'FastPathUnsupportedError';
+  }
+}
+
 /** `decode` met an id that is not in the vocabulary. */
 export class UnknownTokenIdError extends TokenizerError {
   constructor(

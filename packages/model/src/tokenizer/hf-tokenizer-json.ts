@@ -3,15 +3,20 @@
  * tokenizer's state and validated parsing back into a {@link BpeTokenizerInit}.
  *
  * Written files load in `tokenizers` (Rust/Python), `transformers` (`PreTrainedTokenizerFast`) and
- * `@huggingface/tokenizers`. Parsing accepts exactly that family: model `BPE` (merges as `"a b"` strings or
- * `["a", "b"]` pairs), no normalizer, `ByteLevel` pre-tokenizer with the GPT-2 regex and no prefix space,
- * `ByteLevel` (or no) decoder, and a `ByteLevel`, `TemplateProcessing` (BOS/EOS around the sequence) or no
- * post-processor. Anything else is rejected with a {@link TokenizerJsonError} naming the field.
+ * `@huggingface/tokenizers`. {@link fastPathInit} accepts exactly the family the fast engine reproduces: model
+ * `BPE` (merges as `"a b"` strings or `["a", "b"]` pairs, no byte fallback, no subword prefix/suffix), no
+ * normalizer or `NFC` (Qwen), a `ByteLevel` pre-tokenizer with the GPT-2 regex or a `Sequence` of a `Split`
+ * regex (`Isolated`) and a regex-free `ByteLevel` (Llama 3, GPT-4o, Qwen), a `ByteLevel` (or no) decoder, and a
+ * `ByteLevel`, `TemplateProcessing` (BOS/EOS around the sequence) or no post-processor. {@link checkTokenizerJson}
+ * validates any standard file (component types `@huggingface/tokenizers` knows); a bad or unknown field is a
+ * {@link TokenizerJsonError} naming it.
  *
  * @packageDocumentation
  */
-import type { AddedTokenSpec, BpeTokenizerInit } from './bpe-tokenizer';
-import { TokenizerJsonError } from './errors';
+import type { BpeTokenizerInit } from './bpe-init';
+import { FastPathUnsupportedError, TokenizerJsonError } from './errors';
+import type { AddedTokenSpec } from './tokenizer';
+import { isObject, parseTokenizerConfig, typeName } from './tokenizer-config';
 
 /** An entry of `added_tokens` in `tokenizer.json`. */
 export interface HfAddedToken {
@@ -30,8 +35,8 @@ export interface HfTokenizerJson {
   truncation: null;
   padding: null;
   added_tokens: HfAddedToken[];
-  normalizer: null;
-  pre_tokenizer: { type: 'ByteLevel'; add_prefix_space: boolean; trim_offsets: boolean; use_regex: boolean };
+  normalizer: { type: 'NFC' } | null;
+  pre_tokenizer: Record<string, unknown>;
   post_processor: Record<string, unknown> | null;
   decoder: { type: 'ByteLevel'; add_prefix_space: boolean; trim_offsets: boolean; use_regex: boolean };
   model: {
@@ -78,6 +83,9 @@ export interface TokenizerState {
   ignoreMerges: boolean;
   chatTemplate: string | null;
   modelMaxLength: number | null;
+  normalizer: 'NFC' | null;
+  splitRegex: string | null;
+  cleanUpTokenizationSpaces: boolean;
 }
 
 function templateProcessing(state: TokenizerState, tokenToId: (t: string) => number): Record<string, unknown> {
@@ -121,8 +129,17 @@ export function tokenizerJsonFromState(state: TokenizerState): HfTokenizerJson {
     added_tokens: [...state.addedTokens]
       .sort((x, y) => x.id - y.id)
       .map((t) => ({ id: t.id, content: t.content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: t.special })),
-    normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    normalizer: state.normalizer === 'NFC' ? { type: 'NFC' } : null,
+    pre_tokenizer:
+      state.splitRegex === null
+        ? { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true }
+        : {
+            type: 'Sequence',
+            pretokenizers: [
+              { type: 'Split', pattern: { Regex: state.splitRegex }, behavior: 'Isolated', invert: false },
+              { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+            ],
+          },
     post_processor:
       state.addBosToken || state.addEosToken
         ? templateProcessing(state, tokenToId)
@@ -158,46 +175,166 @@ export function tokenizerConfigFromState(state: TokenizerState): HfTokenizerConf
     eos_token: state.eosToken,
     pad_token: state.padToken,
     unk_token: state.unkToken,
-    clean_up_tokenization_spaces: false,
+    clean_up_tokenization_spaces: state.cleanUpTokenizationSpaces,
   };
   if (state.chatTemplate !== null) cfg.chat_template = state.chatTemplate;
   if (state.modelMaxLength !== null) cfg.model_max_length = state.modelMaxLength;
   return cfg;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Component types of `tokenizer.json` that `@huggingface/tokenizers` implements, per section. */
+export const KNOWN_COMPONENTS = {
+  normalizer: ['BertNormalizer', 'Precompiled', 'Sequence', 'Replace', 'NFC', 'NFD', 'NFKC', 'NFKD', 'Strip', 'StripAccents', 'Lowercase', 'Prepend'],
+  pre_tokenizer: ['BertPreTokenizer', 'Sequence', 'Whitespace', 'WhitespaceSplit', 'Metaspace', 'ByteLevel', 'Split', 'Punctuation', 'Digits', 'Replace', 'FixedLength'],
+  post_processor: ['TemplateProcessing', 'ByteLevel', 'BertProcessing', 'RobertaProcessing', 'Sequence'],
+  decoder: ['ByteLevel', 'WordPiece', 'Metaspace', 'BPEDecoder', 'CTC', 'Sequence', 'Replace', 'Fuse', 'Strip', 'ByteFallback'],
+  model: ['BPE', 'WordPiece', 'Unigram'],
+} as const;
+
+const SEQUENCE_KEY = { normalizer: 'normalizers', pre_tokenizer: 'pretokenizers', post_processor: 'processors', decoder: 'decoders' } as const;
+
+function checkPattern(p: unknown, field: string): void {
+  if (!isObject(p) || (typeof p.Regex !== 'string' && typeof p.String !== 'string')) {
+    throw new TokenizerJsonError(field, `must be {Regex: string} or {String: string}, got ${isObject(p) ? JSON.stringify(Object.keys(p)) : typeName(p)}`);
+  }
 }
 
-function typeName(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+function checkComponent(section: keyof typeof SEQUENCE_KEY, c: unknown, field: string): void {
+  if (c === undefined || c === null) return;
+  if (!isObject(c)) throw new TokenizerJsonError(field, `must be an object or null, got ${typeName(c)}`);
+  const known: readonly string[] = KNOWN_COMPONENTS[section];
+  if (typeof c.type !== 'string' || !known.includes(c.type)) {
+    throw new TokenizerJsonError(`${field}.type`, `unknown ${section} type ${JSON.stringify(c.type)} (known: ${known.join(', ')})`);
+  }
+  if (c.type === 'Sequence') {
+    const key = SEQUENCE_KEY[section];
+    const list = c[key];
+    if (!Array.isArray(list)) throw new TokenizerJsonError(`${field}.${key}`, `must be an array, got ${typeName(list)}`);
+    list.forEach((x: unknown, i: number) => {
+      if (x === null) throw new TokenizerJsonError(`${field}.${key}[${i}]`, 'must be an object, got null');
+      checkComponent(section, x, `${field}.${key}[${i}]`);
+    });
+  }
+  if ((c.type === 'Split' || c.type === 'Replace') && section !== 'post_processor') checkPattern(c.pattern, `${field}.pattern`);
+  if (c.type === 'Replace' && typeof c.content !== 'string') throw new TokenizerJsonError(`${field}.content`, `must be a string, got ${typeName(c.content)}`);
 }
 
-function optionalToken(cfg: Record<string, unknown>, key: string): string | null | undefined {
-  const v = cfg[key];
-  if (v === undefined) return undefined;
-  if (v === null) return null;
-  if (typeof v === 'string') return v;
-  if (isObject(v) && typeof v.content === 'string') return v.content;
-  throw new TokenizerJsonError(`tokenizer_config.${key}`, `must be a string, {content: string} or null, got ${typeName(v)}`);
+/** Validates `added_tokens` (ids, contents, flags). */
+export function parseAddedTokens(json: Record<string, unknown>, vocab?: ReadonlyMap<string, number>): (AddedTokenSpec & { lstrip: boolean; rstrip: boolean; singleWord: boolean; normalized: boolean })[] {
+  const addedRaw = json.added_tokens ?? [];
+  if (!Array.isArray(addedRaw)) throw new TokenizerJsonError('added_tokens', `must be an array, got ${typeName(addedRaw)}`);
+  return addedRaw.map((t: unknown, i: number) => {
+    if (!isObject(t)) throw new TokenizerJsonError(`added_tokens[${i}]`, `must be an object, got ${typeName(t)}`);
+    if (typeof t.id !== 'number' || !Number.isInteger(t.id) || t.id < 0) {
+      throw new TokenizerJsonError(`added_tokens[${i}].id`, `must be a non-negative integer, got ${JSON.stringify(t.id)}`);
+    }
+    if (typeof t.content !== 'string' || t.content.length === 0) {
+      throw new TokenizerJsonError(`added_tokens[${i}].content`, `must be a non-empty string, got ${JSON.stringify(t.content)}`);
+    }
+    for (const flag of ['special', 'lstrip', 'rstrip', 'single_word', 'normalized'] as const) {
+      if (t[flag] !== undefined && typeof t[flag] !== 'boolean') {
+        throw new TokenizerJsonError(`added_tokens[${i}].${flag}`, `must be a boolean, got ${typeName(t[flag])}`);
+      }
+    }
+    const inVocab = vocab?.get(t.content);
+    if (inVocab !== undefined && inVocab !== t.id) {
+      throw new TokenizerJsonError(`added_tokens[${i}].id`, `${JSON.stringify(t.content)} has id ${t.id} but model.vocab gives ${inVocab}`);
+    }
+    return {
+      id: t.id,
+      content: t.content,
+      special: t.special === true,
+      lstrip: t.lstrip === true,
+      rstrip: t.rstrip === true,
+      singleWord: t.single_word === true,
+      normalized: t.normalized === true,
+    };
+  });
 }
 
 /**
- * Validates a parsed `tokenizer.json` (and optionally `tokenizer_config.json`) and returns the tokenizer's
- * constructor input.
- * @throws TokenizerJsonError naming the first bad field (e.g. `model.vocab["a"]`, `added_tokens[2].id`).
+ * Validates the structure of any standard `tokenizer.json`: an object with a `model` of a known type and known
+ * normalizer / pre-tokenizer / post-processor / decoder types (recursively through `Sequence`), well-formed
+ * patterns and added tokens.
+ * @throws TokenizerJsonError naming the first bad field (e.g. `pre_tokenizer.pretokenizers[0].type`).
  */
-export function parseTokenizerJson(json: unknown, config?: unknown): BpeTokenizerInit & { ignoreMerges: boolean } {
+export function checkTokenizerJson(json: unknown): asserts json is Record<string, unknown> & { model: Record<string, unknown> } {
   if (!isObject(json)) throw new TokenizerJsonError('(root)', `must be an object, got ${typeName(json)}`);
   const model = json.model;
   if (!isObject(model)) throw new TokenizerJsonError('model', `must be an object, got ${typeName(model)}`);
-  if (model.type !== 'BPE') throw new TokenizerJsonError('model.type', `must be "BPE", got ${JSON.stringify(model.type)}`);
-  for (const key of ['continuing_subword_prefix', 'end_of_word_suffix'] as const) {
-    if (model[key] !== undefined && model[key] !== null && model[key] !== '') {
-      throw new TokenizerJsonError(`model.${key}`, 'is not supported by byte-level BPE (must be null)');
-    }
+  const models: readonly string[] = KNOWN_COMPONENTS.model;
+  if (typeof model.type !== 'string' || !models.includes(model.type)) {
+    throw new TokenizerJsonError('model.type', `must be one of ${models.join(', ')}, got ${JSON.stringify(model.type)}`);
   }
-  if (model.byte_fallback === true) throw new TokenizerJsonError('model.byte_fallback', 'is not supported (must be false)');
+  if (model.vocab === undefined) throw new TokenizerJsonError('model.vocab', 'is missing');
+  if (model.type === 'BPE' && !Array.isArray(model.merges)) throw new TokenizerJsonError('model.merges', `must be an array, got ${typeName(model.merges)}`);
+  for (const section of ['normalizer', 'pre_tokenizer', 'post_processor', 'decoder'] as const) checkComponent(section, json[section], section);
+  parseAddedTokens(json);
+}
+
+/** BOS/EOS a `TemplateProcessing` post-processor puts around a single sequence, or null for other shapes. */
+export function simpleTemplate(post: unknown): { bos?: string; eos?: string } | null {
+  if (!isObject(post) || post.type !== 'TemplateProcessing') return null;
+  const single = post.single;
+  if (!Array.isArray(single)) throw new TokenizerJsonError('post_processor.single', 'must be an array');
+  const seqAt = single.findIndex((p: unknown) => isObject(p) && isObject(p.Sequence));
+  if (seqAt < 0 || seqAt > 1 || single.length - seqAt - 1 > 1) return null;
+  const specialOf = (p: unknown, field: string): string => {
+    if (!isObject(p) || !isObject(p.SpecialToken) || typeof p.SpecialToken.id !== 'string') {
+      throw new TokenizerJsonError(field, 'must be {SpecialToken: {id: string}}');
+    }
+    return p.SpecialToken.id;
+  };
+  const out: { bos?: string; eos?: string } = {};
+  if (seqAt === 1) out.bos = specialOf(single[0], 'post_processor.single[0]');
+  if (single.length - seqAt - 1 === 1) out.eos = specialOf(single[seqAt + 1], `post_processor.single[${seqAt + 1}]`);
+  return out;
+}
+
+function notFast(field: string, reason: string): never {
+  throw new FastPathUnsupportedError(field, reason);
+}
+
+function emptyish(v: unknown): boolean {
+  return v === undefined || v === null || v === '';
+}
+
+function fastPreTokenizer(pre: unknown): string | null {
+  const byteLevel = (p: unknown, field: string, useRegex: boolean) => {
+    if (!isObject(p) || p.type !== 'ByteLevel') notFast(field, `must be {type: "ByteLevel"} for the fast path, got ${isObject(p) ? JSON.stringify(p.type) : typeName(p)}`);
+    if (p.add_prefix_space === true) notFast(`${field}.add_prefix_space`, 'is not supported by the fast path (must be false)');
+    if ((p.use_regex !== false) !== useRegex) notFast(`${field}.use_regex`, `must be ${useRegex} here for the fast path`);
+  };
+  if (isObject(pre) && pre.type === 'Sequence') {
+    const list = pre.pretokenizers;
+    if (!Array.isArray(list) || list.length !== 2) notFast('pre_tokenizer.pretokenizers', 'the fast path takes [Split, ByteLevel]');
+    const split = list[0];
+    if (!isObject(split) || split.type !== 'Split') notFast('pre_tokenizer.pretokenizers[0]', 'must be a Split for the fast path');
+    if (!isObject(split.pattern) || typeof split.pattern.Regex !== 'string') notFast('pre_tokenizer.pretokenizers[0].pattern', 'must be {Regex} for the fast path');
+    if (split.behavior !== 'Isolated') notFast('pre_tokenizer.pretokenizers[0].behavior', `must be "Isolated" for the fast path, got ${JSON.stringify(split.behavior)}`);
+    if (split.invert === true) notFast('pre_tokenizer.pretokenizers[0].invert', 'must be false for the fast path');
+    byteLevel(list[1], 'pre_tokenizer.pretokenizers[1]', false);
+    return split.pattern.Regex;
+  }
+  byteLevel(pre, 'pre_tokenizer', true);
+  return null;
+}
+
+/**
+ * The `BpeTokenizer` input for a `tokenizer.json` (+ optional `tokenizer_config.json`) the fast engine
+ * reproduces exactly.
+ * @throws TokenizerJsonError naming the first bad field, or the first field outside the fast path (then the
+ * error is a `FastPathUnsupportedError`; `tokenizerFromJSON` serves such files with `@huggingface/tokenizers`).
+ */
+export function fastPathInit(json: unknown, config?: unknown): BpeTokenizerInit & { ignoreMerges: boolean } {
+  checkTokenizerJson(json);
+  const model = json.model;
+  if (model.type !== 'BPE') notFast('model.type', `must be "BPE" for the fast path, got ${JSON.stringify(model.type)}`);
+  for (const key of ['continuing_subword_prefix', 'end_of_word_suffix'] as const) {
+    if (!emptyish(model[key])) notFast(`model.${key}`, 'is not supported by byte-level BPE (must be null)');
+  }
+  if (model.byte_fallback === true) notFast('model.byte_fallback', 'is not supported by the fast path (must be false)');
   if (model.dropout !== undefined && model.dropout !== null && model.dropout !== 0) {
     throw new TokenizerJsonError('model.dropout', 'BPE dropout is not supported (must be null)');
   }
@@ -210,56 +347,42 @@ export function parseTokenizerJson(json: unknown, config?: unknown): BpeTokenize
     }
     vocab.set(tok, id);
   }
-  if (!Array.isArray(model.merges)) throw new TokenizerJsonError('model.merges', `must be an array, got ${typeName(model.merges)}`);
-  const merges: [string, string][] = model.merges.map((m: unknown, i: number): [string, string] => {
+  // (that every merge's tokens are in the vocabulary is checked by the BpeTokenizer constructor, once)
+  const rawMerges = model.merges as unknown[];
+  const merges: [string, string][] = new Array(rawMerges.length);
+  for (let i = 0; i < rawMerges.length; i++) {
+    const m = rawMerges[i];
     if (typeof m === 'string') {
-      const parts = m.split(' ');
-      if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
+      const sp = m.indexOf(' ');
+      if (sp <= 0 || sp === m.length - 1 || m.indexOf(' ', sp + 1) >= 0) {
         throw new TokenizerJsonError(`model.merges[${i}]`, `must be "left right" with exactly one space, got ${JSON.stringify(m)}`);
       }
-      return [parts[0], parts[1]];
+      merges[i] = [m.slice(0, sp), m.slice(sp + 1)];
+    } else if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') {
+      merges[i] = m as [string, string];
+    } else {
+      throw new TokenizerJsonError(`model.merges[${i}]`, `must be a "left right" string or a [left, right] pair, got ${JSON.stringify(m)}`);
     }
-    if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') return [m[0], m[1]];
-    throw new TokenizerJsonError(`model.merges[${i}]`, `must be a "left right" string or a [left, right] pair, got ${JSON.stringify(m)}`);
-  });
-  merges.forEach((m, i) => {
-    for (const t of [m[0], m[1], m[0] + m[1]]) {
-      if (!vocab.has(t)) throw new TokenizerJsonError(`model.merges[${i}]`, `token ${JSON.stringify(t)} is not in model.vocab`);
-    }
-  });
-
-  const addedRaw = json.added_tokens ?? [];
-  if (!Array.isArray(addedRaw)) throw new TokenizerJsonError('added_tokens', `must be an array, got ${typeName(addedRaw)}`);
-  const addedTokens: AddedTokenSpec[] = addedRaw.map((t: unknown, i: number) => {
-    if (!isObject(t)) throw new TokenizerJsonError(`added_tokens[${i}]`, `must be an object, got ${typeName(t)}`);
-    if (typeof t.id !== 'number' || !Number.isInteger(t.id) || t.id < 0) {
-      throw new TokenizerJsonError(`added_tokens[${i}].id`, `must be a non-negative integer, got ${JSON.stringify(t.id)}`);
-    }
-    if (typeof t.content !== 'string' || t.content.length === 0) {
-      throw new TokenizerJsonError(`added_tokens[${i}].content`, `must be a non-empty string, got ${JSON.stringify(t.content)}`);
-    }
-    if (t.special !== undefined && typeof t.special !== 'boolean') {
-      throw new TokenizerJsonError(`added_tokens[${i}].special`, `must be a boolean, got ${typeName(t.special)}`);
-    }
-    const inVocab = vocab.get(t.content);
-    if (inVocab !== undefined && inVocab !== t.id) {
-      throw new TokenizerJsonError(`added_tokens[${i}].id`, `${JSON.stringify(t.content)} has id ${t.id} but model.vocab gives ${inVocab}`);
-    }
-    return { id: t.id, content: t.content, special: t.special === true };
-  });
-
-  if (json.normalizer !== undefined && json.normalizer !== null) {
-    throw new TokenizerJsonError('normalizer', 'normalizers are not supported (must be null)');
   }
-  const pre = json.pre_tokenizer;
-  if (!isObject(pre) || pre.type !== 'ByteLevel') {
-    throw new TokenizerJsonError('pre_tokenizer', `must be {type: "ByteLevel"}, got ${isObject(pre) ? JSON.stringify(pre.type) : typeName(pre)}`);
+  const added = parseAddedTokens(json, vocab);
+
+  const norm = json.normalizer;
+  let normalizer: 'NFC' | null = null;
+  if (norm !== undefined && norm !== null) {
+    if (!isObject(norm) || norm.type !== 'NFC') notFast('normalizer', `the fast path takes no normalizer or {type: "NFC"}, got ${isObject(norm) ? JSON.stringify(norm.type) : typeName(norm)}`);
+    normalizer = 'NFC';
   }
-  if (pre.add_prefix_space === true) throw new TokenizerJsonError('pre_tokenizer.add_prefix_space', 'is not supported (must be false)');
-  if (pre.use_regex === false) throw new TokenizerJsonError('pre_tokenizer.use_regex', 'is not supported (must be true)');
+  added.forEach((t, i) => {
+    for (const [flag, on] of [['lstrip', t.lstrip], ['rstrip', t.rstrip], ['single_word', t.singleWord]] as const) {
+      if (on) notFast(`added_tokens[${i}].${flag}`, 'is not supported by the fast path (must be false)');
+    }
+    if (t.normalized && normalizer !== null) notFast(`added_tokens[${i}].normalized`, 'normalized added tokens with a normalizer are not supported by the fast path');
+  });
+  const addedTokens: AddedTokenSpec[] = added.map((t) => ({ id: t.id, content: t.content, special: t.special }));
+  const splitRegex = fastPreTokenizer(json.pre_tokenizer);
   const dec = json.decoder;
   if (dec !== undefined && dec !== null && (!isObject(dec) || dec.type !== 'ByteLevel')) {
-    throw new TokenizerJsonError('decoder', `must be {type: "ByteLevel"} or null, got ${isObject(dec) ? JSON.stringify(dec.type) : typeName(dec)}`);
+    notFast('decoder', `the fast path takes {type: "ByteLevel"} or null, got ${isObject(dec) ? JSON.stringify(dec.type) : typeName(dec)}`);
   }
 
   const tokenOf = (field: string, t: string): string => {
@@ -274,30 +397,18 @@ export function parseTokenizerJson(json: unknown, config?: unknown): BpeTokenize
   let addEosToken = false;
   const post = json.post_processor;
   if (post !== undefined && post !== null) {
-    if (!isObject(post)) throw new TokenizerJsonError('post_processor', `must be an object or null, got ${typeName(post)}`);
-    if (post.type === 'TemplateProcessing') {
-      const single = post.single;
-      if (!Array.isArray(single)) throw new TokenizerJsonError('post_processor.single', 'must be an array');
-      const seqAt = single.findIndex((p: unknown) => isObject(p) && isObject(p.Sequence));
-      if (seqAt < 0 || seqAt > 1 || single.length - seqAt - 1 > 1) {
-        throw new TokenizerJsonError('post_processor.single', 'only [BOS?, $A, EOS?] templates are supported');
-      }
-      const specialOf = (p: unknown, field: string): string => {
-        if (!isObject(p) || !isObject(p.SpecialToken) || typeof p.SpecialToken.id !== 'string') {
-          throw new TokenizerJsonError(field, 'must be {SpecialToken: {id: string}}');
-        }
-        return tokenOf(field, p.SpecialToken.id);
-      };
-      if (seqAt === 1) {
-        bos = specialOf(single[0], 'post_processor.single[0]');
+    const tpl = simpleTemplate(post);
+    if (tpl !== null) {
+      if (tpl.bos !== undefined) {
+        bos = tokenOf('post_processor.single[0]', tpl.bos);
         addBosToken = true;
       }
-      if (single.length - seqAt - 1 === 1) {
-        eos = specialOf(single[seqAt + 1], `post_processor.single[${seqAt + 1}]`);
+      if (tpl.eos !== undefined) {
+        eos = tokenOf('post_processor.single', tpl.eos);
         addEosToken = true;
       }
-    } else if (post.type !== 'ByteLevel') {
-      throw new TokenizerJsonError('post_processor.type', `must be "ByteLevel" or "TemplateProcessing", got ${JSON.stringify(post.type)}`);
+    } else if ((post as Record<string, unknown>).type !== 'ByteLevel') {
+      notFast('post_processor.type', `the fast path takes ByteLevel or a [BOS?, $A, EOS?] TemplateProcessing, got ${JSON.stringify((post as Record<string, unknown>).type)}`);
     }
   }
 
@@ -306,37 +417,20 @@ export function parseTokenizerJson(json: unknown, config?: unknown): BpeTokenize
     if (typeof model.unk_token !== 'string') throw new TokenizerJsonError('model.unk_token', 'must be a string or null');
     unk = tokenOf('model.unk_token', model.unk_token);
   }
+  const cfg = parseTokenizerConfig(config);
   let pad: string | null | undefined;
-  let chatTemplate: string | null = null;
-  let modelMaxLength: number | null = null;
-  if (config !== undefined && config !== null) {
-    if (!isObject(config)) throw new TokenizerJsonError('tokenizer_config', `must be an object, got ${typeName(config)}`);
-    const cb = optionalToken(config, 'bos_token');
-    const ce = optionalToken(config, 'eos_token');
-    const cp = optionalToken(config, 'pad_token');
-    const cu = optionalToken(config, 'unk_token');
-    if (cb !== undefined) bos = cb === null ? (addBosToken ? bos : null) : tokenOf('tokenizer_config.bos_token', cb);
-    if (ce !== undefined) eos = ce === null ? (addEosToken ? eos : null) : tokenOf('tokenizer_config.eos_token', ce);
-    if (cp !== undefined) pad = cp === null ? null : tokenOf('tokenizer_config.pad_token', cp);
-    if (cu !== undefined && cu !== null) unk = tokenOf('tokenizer_config.unk_token', cu);
-    const ct = config.chat_template;
-    if (typeof ct === 'string') chatTemplate = ct;
-    else if (Array.isArray(ct)) {
-      const def = ct.find((t: unknown) => isObject(t) && t.name === 'default');
-      if (!isObject(def) || typeof def.template !== 'string') {
-        throw new TokenizerJsonError('tokenizer_config.chat_template', 'a list of templates needs one named "default"');
-      }
-      chatTemplate = def.template;
-    } else if (ct !== undefined && ct !== null) {
-      throw new TokenizerJsonError('tokenizer_config.chat_template', `must be a string, got ${typeName(ct)}`);
-    }
-    const ml = config.model_max_length;
-    if (typeof ml === 'number' && Number.isInteger(ml) && ml > 0 && ml < 2 ** 31) modelMaxLength = ml;
-  }
+  if (cfg.bosToken !== undefined) bos = cfg.bosToken === null ? (addBosToken ? bos : null) : tokenOf('tokenizer_config.bos_token', cfg.bosToken);
+  if (cfg.eosToken !== undefined) eos = cfg.eosToken === null ? (addEosToken ? eos : null) : tokenOf('tokenizer_config.eos_token', cfg.eosToken);
+  if (cfg.padToken !== undefined) pad = cfg.padToken === null ? null : tokenOf('tokenizer_config.pad_token', cfg.padToken);
+  if (cfg.unkToken !== undefined && cfg.unkToken !== null) unk = tokenOf('tokenizer_config.unk_token', cfg.unkToken);
+  if (cfg.addBosToken !== undefined) addBosToken = cfg.addBosToken;
+  if (cfg.addEosToken !== undefined) addEosToken = cfg.addEosToken;
   const hasAdded = (t: string) => addedTokens.some((a) => a.content === t);
   if (bos === undefined) bos = hasAdded('<|endoftext|>') ? '<|endoftext|>' : null;
   if (eos === undefined) eos = hasAdded('<|endoftext|>') ? '<|endoftext|>' : null;
   if (pad === undefined) pad = hasAdded('<|pad|>') ? '<|pad|>' : null;
+  if (addBosToken && bos === null) throw new TokenizerJsonError('tokenizer_config.add_bos_token', 'is true but there is no bos_token');
+  if (addEosToken && eos === null) throw new TokenizerJsonError('tokenizer_config.add_eos_token', 'is true but there is no eos_token');
   return {
     vocab,
     merges,
@@ -348,7 +442,19 @@ export function parseTokenizerJson(json: unknown, config?: unknown): BpeTokenize
     addBosToken,
     addEosToken,
     ignoreMerges,
-    chatTemplate,
-    modelMaxLength,
+    chatTemplate: cfg.chatTemplate,
+    modelMaxLength: cfg.modelMaxLength,
+    normalizer,
+    splitRegex,
+    cleanUpTokenizationSpaces: cfg.cleanUpTokenizationSpaces ?? false,
   };
+}
+
+/**
+ * Validates a parsed `tokenizer.json` (and optionally `tokenizer_config.json`) of the byte-level BPE family and
+ * returns the `BpeTokenizer` constructor input (same as {@link fastPathInit}).
+ * @throws TokenizerJsonError naming the first bad or unsupported field (e.g. `model.vocab["a"]`, `added_tokens[2].id`).
+ */
+export function parseTokenizerJson(json: unknown, config?: unknown): BpeTokenizerInit & { ignoreMerges: boolean } {
+  return fastPathInit(json, config);
 }

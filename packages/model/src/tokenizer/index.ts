@@ -1,5 +1,7 @@
 /**
- * Byte-level BPE tokenizer, Hugging Face `tokenizer.json` interop and chat templates.
+ * Tokenizers: the `Tokenizer` interface, the fast byte-level BPE engine, any standard Hugging Face
+ * `tokenizer.json` (through `@huggingface/tokenizers` where the fast engine does not apply), streaming decode,
+ * and chat templates.
  *
  * @packageDocumentation
  */
@@ -22,18 +24,28 @@ export {
   type TrainBpeOptions,
   type TrainBpeProgress,
 } from './bpe-trainer';
+export { BpeTokenizer, MAX_VOCAB_SIZE } from './bpe-tokenizer';
+export type { BpeTokenizerInit } from './bpe-init';
+export type {
+  AddedTokenSpec,
+  ApplyChatTemplateOptions,
+  BatchEncoding,
+  DecodeOptions,
+  EncodeBatchOptions,
+  EncodeOptions,
+  Tokenizer,
+} from './tokenizer';
+export { HfLibraryTokenizer } from './hf-library-tokenizer';
+export { tokenizerFromJSON, type TokenizerFromJsonOptions } from './tokenizer-from-json';
+export { DecodeStream, type DecodeStreamOptions, type StreamDecodable } from './decode-stream';
+export { UTF8_COMPLETE, UTF8_INVALID, UTF8_STATES, utf8Advance, utf8AdvanceLenient, utf8Pending } from './utf8-state';
+export { CLEAN_UP_PATTERNS, cleanUpTokenization } from './clean-up';
+export { encodeBatchWith } from './encode-batch';
+export { parseTokenizerConfig, type TokenizerConfigFields } from './tokenizer-config';
 export {
-  BpeTokenizer,
-  MAX_VOCAB_SIZE,
-  type AddedTokenSpec,
-  type ApplyChatTemplateOptions,
-  type BatchEncoding,
-  type BpeTokenizerInit,
-  type DecodeOptions,
-  type EncodeBatchOptions,
-  type EncodeOptions,
-} from './bpe-tokenizer';
-export {
+  KNOWN_COMPONENTS,
+  checkTokenizerJson,
+  fastPathInit,
   parseTokenizerJson,
   tokenizerConfigFromState,
   tokenizerJsonFromState,
@@ -47,6 +59,7 @@ export {
   ChatTemplateError,
   ChatTemplateRenderError,
   ChatTemplateSyntaxError,
+  FastPathUnsupportedError,
   TokenizerError,
   TokenizerJsonError,
   TokenizerOptionError,
