@@ -2,7 +2,7 @@
 // ../shared/data/kg (not shipped to users). Run from the repository root:
 //   node packages/verifier/data/build-icd10-do.mjs [path/to/shared/data/kg]
 // Deterministic: output depends only on the input files.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const kg = process.argv[2] ?? join(here, '../../../../shared/data/kg');
 const clean = (s) => s.replace(/[\t\r\n]+/g, ' ').trim();
-const gz = (name, text) => writeFileSync(join(here, name), gzipSync(Buffer.from(text, 'utf8'), { level: 9, mtime: 0 }));
+/** Atomic write (temp + rename): a reader never sees a half-written file. */
+const writeAtomic = (path, data) => {
+  writeFileSync(`${path}.tmp`, data);
+  renameSync(`${path}.tmp`, path);
+};
+const gz = (name, text) => writeAtomic(join(here, name), gzipSync(Buffer.from(text, 'utf8'), { level: 9, mtime: 0 }));
 
 // 1. ICD-10-CM FY2022: code<TAB>billable<TAB>long title, sorted by code.
 const order = readFileSync(join(kg, 'icd10cm/icd10cm_order_FY2022.tsv'), 'utf8').split('\n').slice(1).filter(Boolean);
@@ -26,14 +31,14 @@ const catalog = readFileSync(join(kg, 'icd10_cn/disease_catalog.csv'), 'utf8').r
 const chapterZh = new Map(catalog.filter((f) => f[2] === '1').map((f) => [f[0], clean(f[3])]));
 for (const c of chapters) c[5] = chapterZh.get(c[1]) ?? '';
 const blocks = catalog.filter((f) => f[2] === '2').map((f) => ['block', f[0].trim(), f[1].trim(), '', '', clean(f[3])]);
-writeFileSync(join(here, 'icd10-chapters-blocks.tsv'),
+writeAtomic(join(here, 'icd10-chapters-blocks.tsv'),
   ['kind\tstart\tend\tchapter\ttitle_en\ttitle_zh', ...[...chapters, ...blocks].map((r) => r.join('\t'))].join('\n') + '\n');
 
 // 3. ICD-10 (WHO, Chinese edition) 3-character categories with Chinese names.
 const cn = readFileSync(join(kg, 'icd10_cn/disease.csv'), 'utf8').replace(/^\uFEFF/, '').split('\n').slice(1).filter(Boolean)
   .map((l) => l.split('\t')).map((f) => [f[0].trim().replace(/[+*†]+$/, ''), clean(f[1] ?? '')]).filter((f) => /^[A-Z][0-9][0-9A-Z]$/.test(f[0]));
 cn.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-writeFileSync(join(here, 'icd10-who-categories-zh.tsv'), ['code\ttitle_zh', ...cn.map((r) => r.join('\t'))].join('\n') + '\n');
+writeAtomic(join(here, 'icd10-who-categories-zh.tsv'), ['code\ttitle_zh', ...cn.map((r) => r.join('\t'))].join('\n') + '\n');
 
 // 4. Disease Ontology subset: id, name, EXACT synonyms, is_a parents, ICD10CM xrefs (2016 OBO + current ICD10inDO).
 const obo = readFileSync(join(kg, 'disease_ontology/doid_2016-09-01_full.obo'), 'utf8');

@@ -1,5 +1,6 @@
 /**
- * Training: AdamW optimizer state, learning-rate schedules, gradient clipping, seeded data order and the Trainer.
+ * Training: AdamW optimizer state, learning-rate schedules, gradient clipping, seeded data order, the loss hook,
+ * the trainer's store and the Trainer.
  *
  * @packageDocumentation
  */
@@ -12,15 +13,13 @@ export type { AdamWConfig } from './optimizer';
 export { DataOrder, epochPermutation } from './data-order';
 export type { DataOrderState } from './data-order';
 export { Mulberry32, mixSeed } from './rng';
-export { IGNORE_INDEX, TRAINER_FILES, Trainer, TrainerError, collate } from './trainer';
-export type {
-  StatefulRng,
-  StepLog,
-  TrainBatch,
-  TrainData,
-  TrainExample,
-  TrainResult,
-  TrainableModel,
-  TrainerOptions,
-  TrainerStateJson,
-} from './trainer';
+export { Trainer } from './trainer';
+export type { StatefulRng, StepLog, TrainData, TrainResult, TrainerOptions } from './trainer';
+export { TrainerError } from './trainer-error';
+export type { ComputeLoss, LossContext, LossResult } from './loss-hook';
+export { collate, lmBatchWeight, lmCollator, lmLoss } from './lm-objective';
+export type { TrainBatch, TrainExample, TrainableModel } from './lm-objective';
+export { MemoryTrainerStore, checkStateName, checkpointName, checkpointStep, sortCheckpoints } from './trainer-store';
+export type { TrainerStateFiles, TrainerStore } from './trainer-store';
+export { TRAINER_FILES, decodeTrainerState, encodeTrainerState } from './trainer-state';
+export type { DecodedTrainerState, NamedFloatData, TrainerStateJson } from './trainer-state';

@@ -1,46 +1,32 @@
 /**
- * The training loop: micro-batching with gradient accumulation, global-norm clipping, AdamW with a
- * learning-rate schedule, periodic evaluation and checkpoints, and exact save/resume.
+ * The training loop: one {@link Trainer} for every objective. An objective is a loss hook
+ * (`computeLoss(model, batch, context)`, default: the causal-LM loss) with its data collator and batch
+ * weight; the Trainer does the rest: micro-batching with weighted gradient accumulation, global-norm
+ * clipping, AdamW with a learning-rate schedule, periodic evaluation, logging and checkpoints through a
+ * {@link TrainerStore}, and exact save/resume.
  *
  * @packageDocumentation
  */
-import { ModelError } from '../error';
-import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { pathExists, writeFileAtomic } from '../checkpoint/atomic-write';
-import { loadWeightsInto, readSafetensorsFile, saveCheckpoint, type CheckpointModel } from '../checkpoint/checkpoint';
 import { CheckpointError } from '../checkpoint/errors';
-import { serializeSafetensors, type SafetensorsInput } from '../checkpoint/safetensors';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { DataOrder, type DataOrderState } from './data-order';
-import { AdamWOptimizer } from './optimizer';
+import { collate, lmBatchWeight, lmCollator, lmLoss, type TrainBatch, type TrainExample, type TrainableModel } from './lm-objective';
+import type { ComputeLoss, LossContext, LossResult } from './loss-hook';
+import { AdamWOptimizer, OptimizerStateError } from './optimizer';
+import { Mulberry32, mixSeed } from './rng';
 import type { LrSchedule } from './schedule';
+import { TrainerError } from './trainer-error';
+import { decodeTrainerState, encodeTrainerState, type TrainerStateJson } from './trainer-state';
+import { MemoryTrainerStore, checkStateName, checkpointName, type TrainerStore } from './trainer-store';
 
-/** Label value excluded from the loss (Hugging Face convention). */
-export const IGNORE_INDEX = -100;
+export type { TrainBatch, TrainExample, TrainableModel } from './lm-objective';
 
-/** One training example: token ids and aligned labels (default: the ids); the model shifts internally. */
-export interface TrainExample {
-  inputIds: ArrayLike<number>;
-  /** Same length as `inputIds`; -100 marks positions without loss. Default: `inputIds`. */
-  labels?: ArrayLike<number>;
-}
-
-/** A ready micro-batch, e.g. from an iterator: `[B, T]` ids and labels, as int32 tensors or nested arrays. */
-export interface TrainBatch {
-  inputIds: tf.Tensor2D | ArrayLike<number>[];
-  labels: tf.Tensor2D | ArrayLike<number>[];
-}
-
-/** Training data: examples (shuffled per epoch with the trainer's seed) or a (sync or async) iterable of micro-batches. */
-export type TrainData = readonly TrainExample[] | Iterable<TrainBatch> | AsyncIterable<TrainBatch>;
-
-/** What the Trainer needs of a model (`LlamaModel` fits). */
-export interface TrainableModel extends CheckpointModel {
-  loss(inputIds: tf.Tensor2D, labels: tf.Tensor2D, options?: { training?: boolean }): { loss: tf.Scalar; lmLoss: tf.Scalar };
-}
+/**
+ * Training data: examples (shuffled per epoch with the trainer's seed and turned into batches by the data
+ * collator) or a (sync or async) iterable of ready micro-batches.
+ */
+export type TrainData<Example = TrainExample, Batch = TrainBatch> = readonly Example[] | Iterable<Batch> | AsyncIterable<Batch>;
 
 /** Something with random state outside the trainer (e.g. a `LoraHandle`'s dropout), saved and restored with it. */
 export interface StatefulRng {
@@ -48,33 +34,58 @@ export interface StatefulRng {
   setRngState(state: unknown): void;
 }
 
-/** One line of the training log (passed to `onStep` and appended to `logFile` as JSON). */
+/** One line of the training log (passed to `onStep` and appended to the store's log as JSON). */
 export interface StepLog {
   /** Optimizer steps completed (1-based number of this step). */
   step: number;
-  /** Token-weighted mean training loss of the step's micro-batches. */
+  /** Weighted mean training loss of the step's micro-batches. */
   loss: number;
   /** Learning rate used by this step. */
   lr: number;
   /** Global gradient norm before clipping. */
   gradNorm: number;
-  /** Tokens with a label in this step. */
-  tokens: number;
+  /** Sum of the micro-batches' weights (`batchWeight`): label tokens for the LM loss, e.g. pairs for preferences. */
+  numItems: number;
+  /** Weighted means of the loss hook's metrics, when it returns any. */
+  metrics?: Record<string, number>;
   /** Epoch of the data order after this step (example data only). */
   epoch?: number;
   /** Mean evaluation loss, on steps where evaluation ran. */
   evalLoss?: number;
-  /** Directory written, on steps where a checkpoint was saved. */
+  /** Name of the state saved in the store, on steps where a checkpoint was saved. */
   checkpoint?: string;
   /** Wall time of the step in milliseconds (not counting eval and checkpoint). */
   ms: number;
 }
 
-/** Options of the {@link Trainer}. */
-export interface TrainerOptions {
-  model: TrainableModel;
+/**
+ * Options of the {@link Trainer}. `Batch` is what the loss hook receives, `Example` what the data collator
+ * turns into batches, `Model` what the loss hook trains; the defaults are the causal-LM objective.
+ */
+export interface TrainerOptions<Batch = TrainBatch, Example = TrainExample, Model = TrainableModel> {
+  /** What the loss hook receives first (e.g. a `LlamaModel`, a reward model, a classifier's parameters). */
+  model: Model;
   /**
-   * Variables to train. Default: every weight of `model.weights`. A Map keys them by stable names (used
+   * The loss of one micro-batch (default: the LM loss via `model.loss()`, which needs a model with
+   * `loss()` and the default `Batch` and `Example`). See {@link ComputeLoss}.
+   */
+  computeLoss?: ComputeLoss<Model, Batch>;
+  /**
+   * Turns the examples of one micro-batch into a `Batch` (default: right-pad LM examples into int32 tensors).
+   * Required for example arrays with a custom `computeLoss`. Tensors it creates are disposed after use
+   * (see `disposeBatch`).
+   */
+  dataCollator?: (examples: readonly Example[]) => Batch;
+  /**
+   * The weight of a micro-batch in gradient accumulation and in the logged means (default: label tokens
+   * for the LM loss, 1 per micro-batch otherwise). With weights `w_i` a step minimises
+   * `Σ w_i · loss_i / Σ w_i`; a micro-batch of weight 0 is skipped.
+   */
+  batchWeight?: (batch: Batch) => number;
+  /** Frees a collated batch (default: disposes every tensor among the batch's own property values). */
+  disposeBatch?: (batch: Batch) => void;
+  /**
+   * Variables to train. Default: every weight of `model.weights` (a Map). A Map keys them by stable names (used
    * in saved state), e.g. `loraHandle.namedVariables()`; an array is keyed by each variable's key in
    * `model.weights`, else its `name`.
    */
@@ -91,30 +102,31 @@ export interface TrainerOptions {
   eps?: number;
   /** Clip the global gradient norm to this (default 1; `Infinity` or 0 disables clipping). */
   maxGradNorm?: number;
-  /** Micro-batches per optimizer step (default 1); their gradients are summed token-weighted. */
+  /** Micro-batches per optimizer step (default 1); their gradients are summed weighted (see `batchWeight`). */
   gradAccumulationSteps?: number;
   /** Examples per micro-batch (default 8); ignored for batch iterables. */
   batchSize?: number;
-  /** Seed of the data order (default 0). */
+  /** Seed of the data order and of the loss hook's `context.rng` (default 0). */
   seed?: number;
   /** Shuffle example data each epoch (default true). */
   shuffle?: boolean;
-  /** Right-padding id for ragged example batches (default 0; padded positions get label -100). */
+  /** Right-padding id of the default LM collator (default 0; padded positions get label -100). */
   padTokenId?: number;
   /** Evaluate on `evalData` every this many steps (default: never). */
   evalEvery?: number;
   /** Evaluation data for `evalEvery`. */
-  evalData?: TrainData;
+  evalData?: TrainData<NoInfer<Example>, NoInfer<Batch>>;
   /** Examples per evaluation batch (default `batchSize`). */
   evalBatchSize?: number;
-  /** Save state every this many steps into `checkpointDir/checkpoint-<step>` (default: never). */
+  /** Save the state every this many steps as `checkpoint-<step>` in the store (default: never). */
   checkpointEvery?: number;
-  /** Where periodic checkpoints go. */
-  checkpointDir?: string;
+  /**
+   * Where states and log lines go (default: a fresh {@link MemoryTrainerStore}); `FileTrainerStore` from
+   * `@quarkmed/model/node` keeps them on disk. Every {@link StepLog} is appended to the store's log.
+   */
+  store?: TrainerStore;
   /** Called after every step. */
   onStep?: (log: StepLog) => void;
-  /** Append every {@link StepLog} as one JSON line to this file (its directory is created). */
-  logFile?: string;
   /** External random state saved with the trainer state (e.g. `[loraHandle]` for LoRA dropout). */
   statefulRngs?: readonly StatefulRng[];
 }
@@ -129,47 +141,14 @@ export interface TrainResult {
   evalLosses: [number, number][];
 }
 
-/** Thrown for invalid trainer options or data, or an inconsistent saved state (names the field). */
-export class TrainerError extends ModelError {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`Trainer ${field}: ${message}`);
-    this.name = 'TrainerError';
-  }
+interface MicroBatch<Batch> {
+  batch: Batch;
+  weight: number;
+  /** Whether the trainer made the batch (and frees it). */
+  owned: boolean;
 }
 
-/** File names of a trainer state directory (besides the model checkpoint files). */
-export const TRAINER_FILES = {
-  optimizer: 'optimizer.safetensors',
-  trainable: 'trainable.safetensors',
-  state: 'trainer_state.json',
-} as const;
-
-/** Contents of `trainer_state.json`. */
-export interface TrainerStateJson {
-  version: 1;
-  step: number;
-  seed: number;
-  /** Example-data position (size of the data set, epoch and cursor); null before any example data. */
-  data: (DataOrderState & { size: number }) | null;
-  /** Micro-batches drawn from batch iterables so far (informational: iterables are not rewound). */
-  batchesConsumed: number;
-  /** States of `statefulRngs`, in order. */
-  rngStates: unknown[];
-  /** Names of the trained variables (checked on resume). */
-  variables: string[];
-}
-
-interface MicroBatch {
-  ids: tf.Tensor2D;
-  labels: tf.Tensor2D;
-  /** Labels that count in the (shifted) loss. */
-  tokens: number;
-}
-
-function isExampleArray(data: TrainData): data is readonly TrainExample[] {
+function isExampleArray<E, B>(data: TrainData<E, B>): data is readonly E[] {
   return Array.isArray(data);
 }
 
@@ -177,78 +156,65 @@ function checkPositiveInt(field: string, v: number | undefined): void {
   if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new TrainerError(field, `must be an integer >= 1, got ${String(v)}`);
 }
 
-/** Tokens that count in the model's shifted loss: labels[:, 1:] != -100. */
-function countTokens(labels: Int32Array, b: number, t: number): number {
-  let n = 0;
-  for (let i = 0; i < b; i++) for (let j = 1; j < t; j++) if (labels[i * t + j] !== IGNORE_INDEX) n++;
-  return n;
+function disposeOwnTensors(batch: unknown): void {
+  if (batch instanceof tf.Tensor) batch.dispose();
+  else if (batch !== null && typeof batch === 'object') for (const v of Object.values(batch)) if (v instanceof tf.Tensor) v.dispose();
 }
 
-/**
- * Builds a `[B, T]` micro-batch from examples, right-padding to the longest with `padId` (label -100).
- *
- * @throws {@link TrainerError} for an example without ids or with labels of another length
- */
-export function collate(examples: readonly TrainExample[], padId = 0): { inputIds: Int32Array; labels: Int32Array; shape: [number, number] } {
-  const b = examples.length;
-  let t = 0;
-  examples.forEach((e, i) => {
-    if (!e || e.inputIds === undefined || typeof e.inputIds.length !== 'number' || e.inputIds.length === 0) {
-      throw new TrainerError(`data[${i}].inputIds`, 'must be a non-empty array of token ids');
-    }
-    if (e.labels !== undefined && e.labels.length !== e.inputIds.length) {
-      throw new TrainerError(`data[${i}].labels`, `has length ${e.labels.length}, inputIds has ${e.inputIds.length}`);
-    }
-    t = Math.max(t, e.inputIds.length);
-  });
-  const ids = new Int32Array(b * t).fill(padId);
-  const labels = new Int32Array(b * t).fill(IGNORE_INDEX);
-  examples.forEach((e, i) => {
-    const lab = e.labels ?? e.inputIds;
-    for (let j = 0; j < e.inputIds.length; j++) {
-      ids[i * t + j] = e.inputIds[j]!;
-      labels[i * t + j] = lab[j]!;
-    }
-  });
-  return { inputIds: ids, labels, shape: [b, t] };
-}
-
-function toTensor2D(field: string, x: tf.Tensor2D | ArrayLike<number>[]): tf.Tensor2D {
-  if (x instanceof tf.Tensor) {
-    if (x.rank !== 2 || x.dtype !== 'int32') throw new TrainerError(field, `must be an int32 [B, T] tensor, got ${x.dtype} [${x.shape.join(', ')}]`);
-    return tf.clone(x);
+function asLossResult(out: tf.Scalar | LossResult): LossResult {
+  if (out instanceof tf.Tensor) return { loss: out };
+  if (out === null || typeof out !== 'object' || !(out.loss instanceof tf.Tensor)) {
+    throw new TrainerError('options.computeLoss', 'must return a scalar tensor or { loss: scalar tensor, metrics? }');
   }
-  if (!Array.isArray(x) || x.length === 0) throw new TrainerError(field, 'must be a non-empty [B, T] array or int32 tensor');
-  const t = x[0]!.length;
-  const flat = new Int32Array(x.length * t);
-  x.forEach((row, i) => {
-    if (row.length !== t) throw new TrainerError(field, `row ${i} has length ${row.length}, row 0 has ${t}`);
-    for (let j = 0; j < t; j++) flat[i * t + j] = row[j]!;
-  });
-  return tf.tensor2d(flat, [x.length, t], 'int32');
+  return out;
+}
+
+function checkScalar(loss: tf.Tensor): void {
+  if (loss.size !== 1) throw new TrainerError('options.computeLoss', `must return a scalar loss, got shape [${loss.shape.join(', ')}]`);
 }
 
 /**
- * Trains a model (all its weights, or given variables such as LoRA adapters) with AdamW.
+ * Trains a model (all its weights, or given variables such as LoRA adapters or reward heads) with AdamW,
+ * for any objective given as a loss hook.
  *
  * Each optimizer step draws `gradAccumulationSteps` micro-batches; each micro-batch's loss is weighted by
- * its share of the step's label tokens, so accumulating k micro-batches equals one k-times larger batch.
- * The summed gradients are clipped to `maxGradNorm` (global norm) and applied with the fused `adamw` op
- * at `lr(step)`. Example data is visited in seeded per-epoch shuffles; the data position, the step,
- * the optimizer moments and external RNG states are saved by {@link Trainer.saveState}, so a new Trainer
- * with the same options that calls {@link Trainer.resume} continues exactly as the original would have.
+ * its share of the step's total `batchWeight` (label tokens for the LM loss), so accumulating k micro-batches
+ * equals one k-times larger batch. The summed gradients are clipped to `maxGradNorm` (global norm) and
+ * applied with the fused `adamw` op at `lr(step)`. Example data is visited in seeded per-epoch shuffles;
+ * the trained variables, the optimizer moments and step, the data position and external RNG states are
+ * saved by {@link Trainer.saveState} into the store, so a new Trainer with the same options that calls
+ * {@link Trainer.resume} continues exactly as the original would have.
+ *
+ * @example A preference-pair objective (Bradley–Terry):
+ * ```ts
+ * const trainer = new Trainer<PairBatch, PreferencePair, RewardModel>({
+ *   model, trainableVariables: model.trainableVariables(), lr: 3e-3,
+ *   dataCollator: (pairs) => model.encodePairs(pairs),
+ *   batchWeight: (b) => b.n,
+ *   computeLoss: (m, b) => bradleyTerryLoss(...m.rewards(b)),
+ * });
+ * await trainer.train(pairs, { steps: 100 });
+ * ```
  */
-export class Trainer {
+export class Trainer<Batch = TrainBatch, Example = TrainExample, Model = TrainableModel> {
   /** Optimizer steps completed. */
   get step(): number {
     return this.optimizer.step;
   }
 
-  private readonly model: TrainableModel;
+  /** The store of states and log lines. */
+  readonly store: TrainerStore;
+
+  private readonly model: Model;
   private readonly vars: Map<string, tf.Variable>;
   private readonly optimizer: AdamWOptimizer;
   private readonly schedule: LrSchedule;
-  private readonly opts: TrainerOptions;
+  private readonly opts: TrainerOptions<Batch, Example, Model>;
+  private readonly computeLoss: ComputeLoss<Model, Batch>;
+  private readonly collator?: (examples: readonly Example[]) => Batch;
+  private readonly weightOf: (batch: Batch) => number;
+  private readonly disposeBatch: (batch: Batch) => void;
+  private readonly lmObjective: boolean;
   private readonly accum: number;
   private readonly batchSize: number;
   private readonly seed: number;
@@ -258,21 +224,41 @@ export class Trainer {
   private batchesConsumed = 0;
 
   /** @throws {@link TrainerError} naming an invalid option */
-  constructor(options: TrainerOptions) {
+  constructor(options: TrainerOptions<Batch, Example, Model>) {
     if (options === null || typeof options !== 'object') throw new TrainerError('options', 'must be an object');
     const { model } = options;
-    if (!model || !(model.weights instanceof Map) || typeof model.loss !== 'function') {
-      throw new TrainerError('options.model', 'must have `weights` (a Map) and `loss()` (e.g. a LlamaModel)');
-    }
+    if (model === null || model === undefined) throw new TrainerError('options.model', 'is required');
     this.model = model;
     this.opts = options;
+    const weights = (model as { weights?: unknown }).weights;
+    this.lmObjective = options.computeLoss === undefined;
+    if (this.lmObjective) {
+      if (!(weights instanceof Map) || typeof (model as { loss?: unknown }).loss !== 'function') {
+        throw new TrainerError('options.model', 'must have `weights` (a Map) and `loss()` (e.g. a LlamaModel) for the default LM loss; pass options.computeLoss for another objective');
+      }
+      this.computeLoss = lmLoss as unknown as ComputeLoss<Model, Batch>;
+    } else {
+      if (typeof options.computeLoss !== 'function') throw new TrainerError('options.computeLoss', 'must be a function (model, batch, context) => loss');
+      this.computeLoss = options.computeLoss;
+    }
+    for (const k of ['dataCollator', 'batchWeight', 'disposeBatch'] as const) {
+      if (options[k] !== undefined && typeof options[k] !== 'function') throw new TrainerError(`options.${k}`, 'must be a function');
+    }
+    const lmCollate = this.lmObjective ? (lmCollator(options.padTokenId ?? 0) as unknown as (examples: readonly Example[]) => Batch) : undefined;
+    this.collator = options.dataCollator ?? lmCollate;
+    this.weightOf = options.batchWeight ?? (this.lmObjective ? (lmBatchWeight as unknown as (b: Batch) => number) : () => 1);
+    this.disposeBatch = options.disposeBatch ?? disposeOwnTensors;
     checkPositiveInt('options.gradAccumulationSteps', options.gradAccumulationSteps);
     checkPositiveInt('options.batchSize', options.batchSize);
     checkPositiveInt('options.evalEvery', options.evalEvery);
     checkPositiveInt('options.checkpointEvery', options.checkpointEvery);
     checkPositiveInt('options.evalBatchSize', options.evalBatchSize);
-    if (options.checkpointEvery !== undefined && !options.checkpointDir) throw new TrainerError('options.checkpointDir', 'is required with checkpointEvery');
     if (options.evalEvery !== undefined && options.evalData === undefined) throw new TrainerError('options.evalData', 'is required with evalEvery');
+    const store = options.store ?? new MemoryTrainerStore();
+    for (const k of ['saveState', 'loadState', 'listCheckpoints', 'appendLog'] as const) {
+      if (typeof (store as unknown as Record<string, unknown>)[k] !== 'function') throw new TrainerError('options.store', `must implement TrainerStore (no ${k}())`);
+    }
+    this.store = store;
     this.accum = options.gradAccumulationSteps ?? 1;
     this.batchSize = options.batchSize ?? 8;
     this.seed = options.seed ?? 0;
@@ -290,13 +276,16 @@ export class Trainer {
       throw new TrainerError('options.lr', `must be a number or a schedule function, got ${typeof lr}`);
     }
 
-    const keyOf = new Map<tf.Variable, string>();
-    for (const [k, v] of model.weights) keyOf.set(v, k);
     const tv = options.trainableVariables;
-    if (tv === undefined) this.vars = new Map(model.weights);
-    else if (tv instanceof Map) this.vars = new Map(tv);
-    else if (Array.isArray(tv)) this.vars = new Map(tv.map((v) => [keyOf.get(v) ?? v.name, v]));
-    else throw new TrainerError('options.trainableVariables', 'must be a Map or an array of tf.Variable');
+    if (tv === undefined) {
+      if (!(weights instanceof Map)) throw new TrainerError('options.trainableVariables', 'is required when options.model has no `weights` Map');
+      this.vars = new Map(weights as Map<string, tf.Variable>);
+    } else if (tv instanceof Map) this.vars = new Map(tv);
+    else if (Array.isArray(tv)) {
+      const keyOf = new Map<tf.Variable, string>();
+      if (weights instanceof Map) for (const [k, v] of weights as Map<string, tf.Variable>) keyOf.set(v, k);
+      this.vars = new Map(tv.map((v) => [keyOf.get(v) ?? v.name, v]));
+    } else throw new TrainerError('options.trainableVariables', 'must be a Map or an array of tf.Variable');
     if (this.vars.size === 0) throw new TrainerError('options.trainableVariables', 'is empty');
     for (const [k, v] of this.vars) {
       if (!(v instanceof tf.Variable)) throw new TrainerError(`options.trainableVariables[${k}]`, 'is not a tf.Variable');
@@ -318,10 +307,11 @@ export class Trainer {
    *
    * @param data - examples (same array every call: its length is part of the saved data position) or micro-batches
    * @param options - `steps`: number of optimizer steps, an integer >= 1
-   * @throws {@link TrainerError} for bad data, a data set whose size differs from the resumed one, or an
-   *   iterable that runs out; a non-finite loss is reported in the log, not thrown
+   * @throws {@link TrainerError} for bad data, a data set whose size differs from the resumed one, an
+   *   iterable that runs out, or a loss hook that returns no scalar; a non-finite loss is reported in the
+   *   log, not thrown
    */
-  async train(data: TrainData, options: { steps: number }): Promise<TrainResult> {
+  async train(data: TrainData<Example, Batch>, options: { steps: number }): Promise<TrainResult> {
     checkPositiveInt('train options.steps', options?.steps);
     const next = this.batchSource(data);
     const losses: number[] = [];
@@ -332,21 +322,32 @@ export class Trainer {
 
     for (let s = 0; s < options.steps; s++) {
       const start = performance.now();
-      const micro: MicroBatch[] = [];
+      const micro: MicroBatch<Batch>[] = [];
       try {
         for (let i = 0; i < this.accum; i++) micro.push(await next());
-        const total = micro.reduce((a, m) => a + m.tokens, 0);
+        const total = micro.reduce((a, m) => a + m.weight, 0);
+        const step = this.optimizer.step + 1;
         const acc = new Map<string, tf.Tensor>();
         let lossSum = 0;
-        for (const m of micro) {
-          if (m.tokens === 0) continue;
-          const w = m.tokens / total;
-          const { value, grads } = tf.variableGrads(
-            () => tf.mul(this.model.loss(m.ids, m.labels, { training: true }).loss, w) as tf.Scalar,
-            varList,
-          );
+        const metricSums = new Map<string, number>();
+        for (const [index, m] of micro.entries()) {
+          if (m.weight === 0) continue;
+          const w = m.weight / total;
+          const kept: [string, tf.Tensor][] = [];
+          const context = this.context(step, index, true);
+          const { value, grads } = tf.variableGrads(() => {
+            const out = asLossResult(this.computeLoss(this.model, m.batch, context));
+            checkScalar(out.loss);
+            for (const [k, v] of Object.entries(out.metrics ?? {})) if (v instanceof tf.Tensor) kept.push([k, tf.keep(v)]);
+            for (const [k, v] of Object.entries(out.metrics ?? {})) if (typeof v === 'number') metricSums.set(k, (metricSums.get(k) ?? 0) + v * w);
+            return tf.mul(tf.reshape(out.loss, []), w) as tf.Scalar;
+          }, varList);
           lossSum += (await value.data())[0]!;
           value.dispose();
+          for (const [k, t] of kept) {
+            metricSums.set(k, (metricSums.get(k) ?? 0) + (await t.data())[0]! * w);
+            t.dispose();
+          }
           for (const [name, g] of Object.entries(grads)) {
             const key = keyByName.get(name) ?? name;
             const prev = acc.get(key);
@@ -357,7 +358,6 @@ export class Trainer {
             } else acc.set(key, g);
           }
         }
-        const step = this.optimizer.step + 1;
         const lr = this.schedule(step);
         let gradNorm = 0;
         if (acc.size > 0) {
@@ -375,9 +375,10 @@ export class Trainer {
           if (applied !== record) tf.dispose(Object.values(applied));
           tf.dispose(Object.values(record));
         } else {
-          this.optimizer.step++; // a step without label tokens still advances the schedule
+          this.optimizer.step++; // a step without weight still advances the schedule
         }
-        const log: StepLog = { step, loss: total > 0 ? lossSum : NaN, lr, gradNorm, tokens: total, ms: performance.now() - start };
+        const log: StepLog = { step, loss: total > 0 ? lossSum : NaN, lr, gradNorm, numItems: total, ms: performance.now() - start };
+        if (metricSums.size > 0) log.metrics = Object.fromEntries(metricSums);
         if (this.order) log.epoch = this.order.state().epoch;
         losses.push(log.loss);
         if (this.opts.evalEvery !== undefined && step % this.opts.evalEvery === 0) {
@@ -385,118 +386,104 @@ export class Trainer {
           evalLosses.push([step, log.evalLoss]);
         }
         if (this.opts.checkpointEvery !== undefined && step % this.opts.checkpointEvery === 0) {
-          log.checkpoint = join(this.opts.checkpointDir!, `checkpoint-${step}`);
-          await this.saveState(log.checkpoint);
+          log.checkpoint = await this.saveState(checkpointName(step));
         }
         this.opts.onStep?.(log);
-        if (this.opts.logFile) {
-          await mkdir(dirname(this.opts.logFile), { recursive: true });
-          await appendFile(this.opts.logFile, `${JSON.stringify(log)}\n`);
-        }
+        await this.store.appendLog(JSON.stringify(log));
       } finally {
-        for (const m of micro) tf.dispose([m.ids, m.labels]);
+        for (const m of micro) if (m.owned) this.disposeBatch(m.batch);
       }
     }
     return { step: this.optimizer.step, losses, evalLosses };
   }
 
   /**
-   * Mean LM loss over `data` (token-weighted, so it equals the loss of the whole set as one batch), in
-   * eval mode (no dropout), without changing any state. Example data is read in order in batches of
-   * `evalBatchSize`.
+   * Mean loss of the loss hook over `data` in eval mode (`context.training` false: no dropout; for the LM
+   * loss the LM part alone), weighted by `batchWeight` (for the LM loss: token-weighted, so it equals the
+   * loss of the whole set as one batch), without changing any state. Example data is read in order in
+   * batches of `evalBatchSize`.
    *
    * @throws {@link TrainerError} for empty or invalid data
    */
-  async evaluate(data: TrainData): Promise<number> {
+  async evaluate(data: TrainData<Example, Batch>): Promise<number> {
     let sum = 0;
     let count = 0;
-    const run = async (mb: MicroBatch): Promise<void> => {
+    let index = 0;
+    const run = async (mb: MicroBatch<Batch>): Promise<void> => {
       try {
-        if (mb.tokens === 0) return;
-        const l = tf.tidy(() => this.model.loss(mb.ids, mb.labels, { training: false }).lmLoss);
-        sum += (await l.data())[0]! * mb.tokens;
+        if (mb.weight === 0) return;
+        const context = this.context(this.optimizer.step, index++, false);
+        const l = tf.tidy(() => {
+          const out = asLossResult(this.computeLoss(this.model, mb.batch, context));
+          checkScalar(out.loss);
+          return tf.reshape(out.loss, []);
+        });
+        sum += (await l.data())[0]! * mb.weight;
         l.dispose();
-        count += mb.tokens;
+        count += mb.weight;
       } finally {
-        tf.dispose([mb.ids, mb.labels]);
+        if (mb.owned) this.disposeBatch(mb.batch);
       }
     };
     if (isExampleArray(data)) {
       if (data.length === 0) throw new TrainerError('evaluate data', 'is empty');
+      const collator = this.requireCollator();
       const bs = this.opts.evalBatchSize ?? this.batchSize;
-      for (let i = 0; i < data.length; i += bs) await run(this.exampleBatch(data.slice(i, i + bs)));
+      for (let i = 0; i < data.length; i += bs) await run(this.collated(collator, data.slice(i, i + bs)));
     } else {
-      for await (const batch of data as AsyncIterable<TrainBatch>) await run(this.tensorBatch(batch));
+      for await (const batch of data as AsyncIterable<Batch>) await run({ batch, weight: this.weighOf(batch), owned: false });
     }
-    if (count === 0) throw new TrainerError('evaluate data', 'has no label tokens');
+    if (count === 0) throw new TrainerError('evaluate data', 'has no weight (no label tokens)');
     return sum / count;
   }
 
   /**
-   * Saves everything needed to resume into `dir`: the model checkpoint (`saveCheckpoint`: `config.json`,
-   * `model.safetensors`), `trainable.safetensors` (trained variables that are not model weights, e.g.
-   * LoRA), `optimizer.safetensors` (`<name>.m`, `<name>.v`; metadata `step`) and `trainer_state.json`.
-   * Atomic: the files are written (each atomically) into a sibling temporary directory which then
-   * replaces `dir`, so `dir` holds either the previous complete state or the new one.
+   * Saves everything needed to resume as the state `name` in the store (default `checkpoint-<step>`): the
+   * trained variables (`trainable.safetensors`), the optimizer moments and step (`optimizer.safetensors`)
+   * and `trainer_state.json` (data position, RNG states, seed). The store replaces an earlier state of
+   * the same name as a unit. Frozen weights (e.g. a LoRA base) are not part of the state.
+   *
+   * @returns the name saved under
+   * @throws {@link TrainerError} for an invalid name; the store's errors
    */
-  async saveState(dir: string): Promise<void> {
-    const tag = randomBytes(6).toString('hex');
-    const staging = `${dir}.tmp-${tag}`;
-    await mkdir(dirname(staging), { recursive: true });
-    try {
-      await saveCheckpoint(staging, this.model);
-      const modelVars = new Set(this.model.weights.values());
-      const extra = new Map<string, SafetensorsInput>();
-      for (const [k, v] of this.vars) {
-        if (!modelVars.has(v)) extra.set(k, { dtype: 'F32', shape: v.shape, data: (await v.data()) as Float32Array });
-      }
-      if (extra.size > 0) await writeFileAtomic(join(staging, TRAINER_FILES.trainable), serializeSafetensors(extra, { format: 'pt' }));
-      const moments = new Map<string, SafetensorsInput>();
-      for (const [k, t] of this.optimizer.stateTensors()) moments.set(k, { dtype: 'F32', shape: t.shape, data: (await t.data()) as Float32Array });
-      await writeFileAtomic(join(staging, TRAINER_FILES.optimizer), serializeSafetensors(moments, { step: String(this.optimizer.step) }));
-      const state: TrainerStateJson = {
-        version: 1,
-        step: this.optimizer.step,
-        seed: this.seed,
-        data: this.order ? { size: this.order.size, ...this.order.state() } : (this.pendingDataState ?? null),
-        batchesConsumed: this.batchesConsumed,
-        rngStates: (this.opts.statefulRngs ?? []).map((r) => r.getRngState()),
-        variables: [...this.vars.keys()],
-      };
-      await writeFileAtomic(join(staging, TRAINER_FILES.state), `${JSON.stringify(state, null, 2)}\n`);
-      if (await pathExists(dir)) {
-        const old = `${dir}.old-${tag}`;
-        await rename(dir, old);
-        await rename(staging, dir);
-        await rm(old, { recursive: true, force: true });
-      } else {
-        await rename(staging, dir);
-      }
-    } catch (error) {
-      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-      throw error;
-    }
+  async saveState(name: string = checkpointName(this.optimizer.step)): Promise<string> {
+    checkStateName(name);
+    const read = async (t: tf.Tensor): Promise<{ shape: number[]; data: Float32Array }> => ({ shape: t.shape, data: (await t.data()) as Float32Array });
+    const trainable = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [k, v] of this.vars) trainable.set(k, await read(v));
+    const moments = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [k, t] of this.optimizer.stateTensors()) moments.set(k, await read(t));
+    const state: TrainerStateJson = {
+      version: 2,
+      step: this.optimizer.step,
+      seed: this.seed,
+      data: this.order ? { size: this.order.size, ...this.order.state() } : (this.pendingDataState ?? null),
+      batchesConsumed: this.batchesConsumed,
+      rngStates: (this.opts.statefulRngs ?? []).map((r) => r.getRngState()),
+      variables: [...this.vars.keys()],
+    };
+    await this.store.saveState(name, encodeTrainerState(state, trainable, moments));
+    return name;
   }
 
   /**
-   * Restores a state written by {@link Trainer.saveState}: model weights, extra trained variables,
-   * optimizer moments and step, data position and external RNG states. Everything is read and checked
-   * before the trainer state changes (model weights are checked by `loadWeightsInto` before assigning).
+   * Restores a state written by {@link Trainer.saveState}: trained variables, optimizer moments and step,
+   * data position and external RNG states. Everything is read and checked before the trainer changes.
    *
-   * @throws {@link CheckpointError} for missing or bad files; {@link TrainerError} when the saved
-   *   variables or seed differ from this trainer's
+   * @param name - the state's name; default: the latest periodic checkpoint in the store (as
+   *   `resume_from_checkpoint=True` in the Hugging Face Trainer)
+   * @returns the name resumed from
+   * @throws {@link CheckpointError} for a missing state or bad files; {@link TrainerError} when there is no
+   *   checkpoint to resume, or the saved variables (names or shapes), seed or RNG count differ from this trainer's
    */
-  async resume(dir: string): Promise<void> {
-    const statePath = join(dir, TRAINER_FILES.state);
-    let state: TrainerStateJson;
-    try {
-      state = JSON.parse(await readFile(statePath, 'utf8')) as TrainerStateJson;
-    } catch (error) {
-      throw new CheckpointError(statePath, undefined, `cannot read trainer state: ${(error as Error).message}`);
+  async resume(name?: string): Promise<string> {
+    if (name === undefined) {
+      const all = await this.store.listCheckpoints();
+      if (all.length === 0) throw new TrainerError('resume', 'the store holds no checkpoint-<step> state to resume from');
+      name = all[all.length - 1]!;
     }
-    if (state?.version !== 1 || !Number.isInteger(state.step) || state.step < 0 || !Array.isArray(state.variables)) {
-      throw new CheckpointError(statePath, undefined, 'not a version-1 trainer state with step and variables');
-    }
+    checkStateName(name);
+    const { state, trainable, moments } = decodeTrainerState(await this.store.loadState(name), name);
     const names = [...this.vars.keys()];
     if (state.variables.length !== names.length || state.variables.some((n, i) => n !== names[i])) {
       throw new TrainerError('resume', `saved state trains variables [${state.variables.slice(0, 4).join(', ')}...] (${state.variables.length}), this trainer [${names.slice(0, 4).join(', ')}...] (${names.length})`);
@@ -506,38 +493,32 @@ export class Trainer {
     if ((state.rngStates ?? []).length !== rngs.length) {
       throw new TrainerError('resume', `saved state has ${(state.rngStates ?? []).length} RNG states, options.statefulRngs has ${rngs.length}`);
     }
-    const optPath = join(dir, TRAINER_FILES.optimizer);
-    const opt = await readSafetensorsFile(optPath);
-    const modelVars = new Set(this.model.weights.values());
-    const extraNames = [...this.vars].filter(([, v]) => !modelVars.has(v)).map(([k]) => k);
-    const extra = extraNames.length > 0 ? await readSafetensorsFile(join(dir, TRAINER_FILES.trainable)) : undefined;
-    for (const k of extraNames) {
-      const t = extra!.tensors.get(k);
-      const v = this.vars.get(k)!;
-      if (!t) throw new CheckpointError(join(dir, TRAINER_FILES.trainable), k, 'missing');
+    for (const [k, v] of this.vars) {
+      const t = trainable.get(k);
+      if (!t) throw new CheckpointError(`${name}/trainable.safetensors`, k, 'missing');
       if (!tf.util.arraysEqual(t.shape, v.shape)) {
-        throw new CheckpointError(join(dir, TRAINER_FILES.trainable), k, `has shape [${t.shape.join(', ')}], variable has [${v.shape.join(', ')}]`);
+        throw new CheckpointError(`${name}/trainable.safetensors`, k, `has shape [${t.shape.join(', ')}], variable has [${v.shape.join(', ')}]`);
       }
     }
-    const moments = new Map<string, tf.Tensor>();
+    const momentTensors = new Map<string, tf.Tensor>();
     try {
-      for (const [k, t] of opt.tensors) moments.set(k, tf.tensor(t.data, t.shape, 'float32'));
-      this.optimizer.loadState(moments, state.step);
+      for (const [k, t] of moments) momentTensors.set(k, tf.tensor(t.data, t.shape, 'float32'));
+      this.optimizer.loadState(momentTensors, state.step);
     } catch (error) {
-      if (error instanceof Error && !(error instanceof CheckpointError)) throw new CheckpointError(optPath, undefined, error.message);
+      if (error instanceof OptimizerStateError || error instanceof RangeError) throw new CheckpointError(`${name}/optimizer.safetensors`, undefined, error.message);
       throw error;
     } finally {
-      tf.dispose([...moments.values()]);
+      tf.dispose([...momentTensors.values()]);
     }
-    await loadWeightsInto(this.model, dir);
-    for (const k of extraNames) {
-      const t = extra!.tensors.get(k)!;
-      tf.tidy(() => this.vars.get(k)!.assign(tf.tensor(t.data, t.shape, 'float32')));
+    for (const [k, v] of this.vars) {
+      const t = trainable.get(k)!;
+      tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
     }
     rngs.forEach((r, i) => r.setRngState(state.rngStates[i]));
     this.batchesConsumed = state.batchesConsumed ?? 0;
     this.order = undefined;
     this.pendingDataState = state.data ?? undefined;
+    return name;
   }
 
   /** Frees the optimizer state (not the model). */
@@ -545,38 +526,39 @@ export class Trainer {
     this.optimizer.dispose();
   }
 
-  private exampleBatch(examples: readonly TrainExample[]): MicroBatch {
-    const { inputIds, labels, shape } = collate(examples, this.opts.padTokenId ?? 0);
-    return {
-      ids: tf.tensor2d(inputIds, shape, 'int32'),
-      labels: tf.tensor2d(labels, shape, 'int32'),
-      tokens: countTokens(labels, shape[0], shape[1]),
-    };
+  private context(step: number, microStep: number, training: boolean): LossContext {
+    return { step, microStep, training, rng: new Mulberry32(mixSeed('loss', this.seed, training ? 1 : 0, step, microStep)) };
   }
 
-  private tensorBatch(batch: TrainBatch): MicroBatch {
-    if (!batch || typeof batch !== 'object') throw new TrainerError('batch', 'must be {inputIds, labels}');
-    const ids = toTensor2D('batch.inputIds', batch.inputIds);
-    let labels: tf.Tensor2D;
+  private weighOf(batch: Batch): number {
+    const w = this.weightOf(batch);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new TrainerError('options.batchWeight', `must return a finite number >= 0, got ${String(w)}`);
+    return w;
+  }
+
+  private requireCollator(): (examples: readonly Example[]) => Batch {
+    if (!this.collator) throw new TrainerError('options.dataCollator', 'is required to train on an array of examples with a custom computeLoss');
+    return this.collator;
+  }
+
+  private collated(collator: (examples: readonly Example[]) => Batch, examples: readonly Example[]): MicroBatch<Batch> {
+    const batch = collator(examples);
     try {
-      labels = toTensor2D('batch.labels', batch.labels);
-    } catch (e) {
-      ids.dispose();
-      throw e;
+      return { batch, weight: this.weighOf(batch), owned: true };
+    } catch (error) {
+      this.disposeBatch(batch);
+      throw error;
     }
-    if (!tf.util.arraysEqual(ids.shape, labels.shape)) {
-      tf.dispose([ids, labels]);
-      throw new TrainerError('batch.labels', `has shape [${batch.labels instanceof tf.Tensor ? batch.labels.shape : ''}], inputIds [${ids.shape.join(', ')}]`);
-    }
-    return { ids, labels, tokens: countTokens(labels.dataSync() as Int32Array, ids.shape[0], ids.shape[1]) };
   }
 
-  private batchSource(data: TrainData): () => Promise<MicroBatch> {
+  private batchSource(data: TrainData<Example, Batch>): () => Promise<MicroBatch<Batch>> {
     if (isExampleArray(data)) {
       if (data.length === 0) throw new TrainerError('train data', 'is empty');
+      const collator = this.requireCollator();
       if (!this.order || this.order.size !== data.length) {
         if (this.order) throw new TrainerError('train data', `has ${data.length} examples, earlier calls used ${this.order.size}`);
-        collate(data, this.opts.padTokenId ?? 0); // validates every example before the order is fixed
+        // validates every LM example before the order is fixed
+        if (this.lmObjective && this.opts.dataCollator === undefined) collate(data as readonly TrainExample[], this.opts.padTokenId ?? 0);
         this.order = new DataOrder(data.length, this.seed, this.opts.shuffle ?? true);
         if (this.pendingDataState) {
           if (this.pendingDataState.size !== data.length) {
@@ -587,13 +569,13 @@ export class Trainer {
         }
       }
       const order = this.order;
-      return async () => this.exampleBatch(order.next(this.batchSize).map((i) => data[i]!));
+      return async () => this.collated(collator, order.next(this.batchSize).map((i) => data[i]!));
     }
-    const iterable = data as Iterable<TrainBatch> & AsyncIterable<TrainBatch>;
-    const it: Iterator<TrainBatch> | AsyncIterator<TrainBatch> =
-      typeof iterable[Symbol.asyncIterator] === 'function'
+    const iterable = data as Iterable<Batch> & AsyncIterable<Batch>;
+    const it: Iterator<Batch> | AsyncIterator<Batch> =
+      iterable !== null && typeof iterable === 'object' && typeof iterable[Symbol.asyncIterator] === 'function'
         ? iterable[Symbol.asyncIterator]()
-        : typeof iterable[Symbol.iterator] === 'function'
+        : iterable !== null && typeof iterable === 'object' && typeof iterable[Symbol.iterator] === 'function'
           ? iterable[Symbol.iterator]()
           : (() => {
               throw new TrainerError('train data', 'must be an array of examples or an iterable of batches');
@@ -602,7 +584,7 @@ export class Trainer {
       const r = await it.next();
       if (r.done) throw new TrainerError('train data', `the batch iterable ran out after ${this.batchesConsumed} micro-batches`);
       this.batchesConsumed++;
-      return this.tensorBatch(r.value);
+      return { batch: r.value, weight: this.weighOf(r.value), owned: false };
     };
   }
 }

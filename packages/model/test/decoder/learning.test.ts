@@ -1,6 +1,7 @@
 /**
  * Learning test: a ~90k-parameter model trained with the fused AdamW for 30 steps on one repeated sentence
- * must learn it well below its unigram entropy (so attention over the context works), on every backend.
+ * must learn it well below the best context-free predictor, the unigram entropy of its targets (computed
+ * here: ≈ 2.6 nats), by {@link MARGIN} nats (so attention over the context works), on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { adamw } from '@quarkmed/tensor-kernels';
@@ -11,6 +12,21 @@ import { BACKENDS, useBackend } from './reference';
 
 const SENTENCE = 'the patient reports chest pain and mild fever. ';
 const VOCAB = 64;
+/** Nats the loss at step 30 must be below the unigram entropy of the targets. */
+const MARGIN = 0.8;
+
+/** Entropy (nats) of the empirical distribution of the targets (positions 1.. of every row: the shifted labels). */
+function unigramEntropy(rows: number[][]): number {
+  const counts = new Map<number, number>();
+  let n = 0;
+  for (const row of rows) {
+    for (const id of row.slice(1)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    n += row.length - 1;
+  }
+  let h = 0;
+  for (const c of counts.values()) h -= (c / n) * Math.log(c / n);
+  return h;
+}
 
 /** Byte ids folded into the vocabulary, the sentence repeated to `len` tokens, one row per start offset. */
 function batch(rows: number, len: number): number[][] {
@@ -68,10 +84,12 @@ for (const backend of BACKENDS) {
       // starts at ≈ ln(64) = 4.16 (near-uniform predictions at init)
       expect(losses[0]).toBeGreaterThan(3.9);
       expect(losses[0]).toBeLessThan(4.4);
-      // Margin: the sentence (47 tokens, 17 distinct) has a unigram entropy of 2.61 nats, so a model that
-      // ignores context cannot go below that; we require 0.8 nats less at step 30 (≈1.25 is reached on cpu
-      // with this seed) and the last five steps averaging under 40% of the initial loss.
-      expect(losses[29]).toBeLessThan(1.8);
+      // Margin: a model that ignores context cannot go below the unigram entropy of the targets (≈ 2.6 nats);
+      // we require MARGIN nats less at step 30 (≈ 1.25 is reached on cpu with this seed) and the last five
+      // steps averaging under 40% of the initial loss.
+      const unigram = unigramEntropy(batch(4, 32));
+      expect(unigram).toBeGreaterThan(2.4);
+      expect(losses[29]).toBeLessThan(unigram - MARGIN);
       const tail = losses.slice(25).reduce((a, b) => a + b, 0) / 5;
       expect(tail).toBeLessThan(0.4 * losses[0]!);
     });

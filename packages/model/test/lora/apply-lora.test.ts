@@ -1,12 +1,13 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from '../../src/config';
 import { LlamaModel } from '../../src/decoder/llama';
 import { LoraStateError, applyLora, type LoraHandle } from '../../src/lora/apply-lora';
 import { Trainer, type TrainExample } from '../../src/training/trainer';
+import { FileTrainerStore } from '../../src/node/trainer-store';
 import { maxAbsDiff, randu, useCpu } from '../training/helpers';
 
 // initStd 0.2: with the default 0.02 the random lm_head squashes the logits and LoRA on the inner layers barely moves the loss
@@ -131,10 +132,11 @@ describe('applyLora', () => {
         h?.remove();
         model = new LlamaModel(DENSE, { seed: 6 });
         h = applyLora(model, { r: 4, alpha: 8, dropout: 0.1, targetModules: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'], seed: 7 });
-        const t = new Trainer({ model, trainableVariables: h.namedVariables(), statefulRngs: [h], lr: 3e-2, batchSize: 4, seed: 8 });
-        if (i > 0) await t.resume(stateDir!);
+        const store = stateDir ? { store: new FileTrainerStore(dirname(stateDir)) } : {};
+        const t = new Trainer({ model, trainableVariables: h.namedVariables(), statefulRngs: [h], lr: 3e-2, batchSize: 4, seed: 8, ...store });
+        if (i > 0) await t.resume(basename(stateDir!));
         losses.push(...(await t.train(data, { steps: n })).losses);
-        if (stateDir) await t.saveState(stateDir);
+        if (stateDir) await t.saveState(basename(stateDir));
         t.dispose();
       }
       return { model: model!, h: h!, losses };

@@ -1,6 +1,8 @@
 /**
- * Learning test: a ~0.8M-parameter decoder trained byte-level on the shipped PubMedQA abstracts must cut
- * its held-out loss by at least 40% from ln(256) (the loss of a uniform guess) within 40 steps.
+ * Learning test: a ~0.8M-parameter decoder trained byte-level on the shipped PubMedQA abstracts must beat the
+ * best context-free predictor within 40 steps: its held-out loss must be at least {@link MARGIN} nats below the
+ * cross-entropy of the training split's byte frequencies (add-one smoothed) on the same held-out targets
+ * (≈ 3.03 nats; a model that ignores its context cannot go below it). Measured: 2.60 with this seed.
  * Runs on the wasm backend (SIMD, 1 thread): about 0.3-0.5 s a step on one core, the cpu backend is
  * ~40x slower.
  */
@@ -15,12 +17,34 @@ import { Trainer, type TrainExample } from '../../src/training/trainer';
 const TEXT = fileURLToPath(new URL('../../../../data/medical-text/pubmedqa-abstracts.en.txt', import.meta.url));
 const SEQ = 64;
 const STEPS = 40;
+/** Nats the trained model must beat the unigram (byte-frequency) baseline by. */
+const MARGIN = 0.3;
 
 /** Byte-level ids (vocab 256): the tiny tokenizer of this test. */
 function chunks(bytes: Uint8Array, from: number, to: number): TrainExample[] {
   const out: TrainExample[] = [];
   for (let i = from; i + SEQ <= to; i += SEQ) out.push({ inputIds: Array.from(bytes.subarray(i, i + SEQ)) });
   return out;
+}
+
+/**
+ * Cross-entropy (nats per target) of the add-one-smoothed byte frequencies of `train` on the targets of `heldOut`
+ * (every position after the first of each chunk, as in the shifted LM loss).
+ */
+function unigramCrossEntropy(train: TrainExample[], heldOut: TrainExample[]): number {
+  const counts = new Float64Array(256).fill(1);
+  let total = 256;
+  for (const e of train) {
+    for (let j = 0; j < e.inputIds.length; j++) counts[e.inputIds[j]!]!++;
+    total += e.inputIds.length;
+  }
+  let nll = 0;
+  let n = 0;
+  for (const e of heldOut) {
+    for (let j = 1; j < e.inputIds.length; j++) nll -= Math.log(counts[e.inputIds[j]!]! / total);
+    n += e.inputIds.length - 1;
+  }
+  return nll / n;
 }
 
 let model: LlamaModel;
@@ -30,7 +54,7 @@ beforeAll(async () => {
 afterAll(() => model?.dispose());
 
 describe('learning on medical text', () => {
-  it(`byte-level loss falls >= 40% below ln(256) in ${STEPS} seeded steps`, async () => {
+  it(`byte-level held-out loss beats the byte-frequency baseline by >= ${MARGIN} nats in ${STEPS} seeded steps`, async () => {
     const bytes = new Uint8Array(readFileSync(TEXT));
     const train = chunks(bytes, 0, 200_000);
     const heldOut = chunks(bytes, 200_000, 200_000 + 32 * SEQ);
@@ -47,14 +71,19 @@ describe('learning on medical text', () => {
       maxGradNorm: 1,
     });
     const uniform = Math.log(256);
+    const unigram = unigramCrossEntropy(train, heldOut);
+    expect(unigram).toBeGreaterThan(2.5); // the baseline is a real one (≈ 3.03), not a typo away from uniform
+    expect(unigram).toBeLessThan(uniform - 1);
     const before = await trainer.evaluate(heldOut);
     expect(Math.abs(before - uniform)).toBeLessThan(0.1); // a fresh model is close to uniform
     const start = performance.now();
     const { losses } = await trainer.train(train, { steps: STEPS });
     const seconds = (performance.now() - start) / 1000;
     const after = await trainer.evaluate(heldOut);
-    console.info(`learning: held-out loss ${before.toFixed(3)} -> ${after.toFixed(3)} (train ${losses[0]!.toFixed(3)} -> ${losses[STEPS - 1]!.toFixed(3)}) in ${seconds.toFixed(1)} s`);
-    expect(after).toBeLessThanOrEqual(0.6 * uniform);
+    console.info(
+      `learning: held-out loss ${before.toFixed(3)} -> ${after.toFixed(3)} (byte-frequency baseline ${unigram.toFixed(3)}; train ${losses[0]!.toFixed(3)} -> ${losses[STEPS - 1]!.toFixed(3)}) in ${seconds.toFixed(1)} s`,
+    );
+    expect(after).toBeLessThanOrEqual(unigram - MARGIN);
     trainer.dispose();
   });
 });

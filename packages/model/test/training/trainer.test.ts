@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LlamaConfig } from '../../src/config';
 import { LlamaModel } from '../../src/decoder/llama';
 import { cosineWithWarmup } from '../../src/training/schedule';
-import { Trainer, TrainerError, type StepLog, type TrainExample } from '../../src/training/trainer';
+import { FileTrainerStore } from '../../src/node/trainer-store';
+import { Trainer, type StepLog, type TrainExample } from '../../src/training/trainer';
+import { TrainerError } from '../../src/training/trainer-error';
+import { MemoryTrainerStore } from '../../src/training/trainer-store';
 import { maxAbsDiff, useCpu } from './helpers';
 
 const CONFIG: LlamaConfig = { vocabSize: 24, hiddenSize: 16, numLayers: 2, numHeads: 2, numKvHeads: 1, intermediateSize: 24, maxSeqLen: 16 };
@@ -77,20 +80,22 @@ describe('Trainer', () => {
     const full = await t1.train(data, { steps: 20 });
 
     const first = new LlamaModel(CONFIG, { seed: 9 });
-    const t2 = new Trainer({ model: first, ...opts });
+    const storeDir = join(dir, 'resume-store');
+    const store = new FileTrainerStore(storeDir);
+    const t2 = new Trainer({ model: first, ...opts, store });
     const part1 = await t2.train(data, { steps: 10 });
-    const stateDir = join(dir, 'resume-state');
-    await t2.saveState(stateDir);
-    await t2.saveState(stateDir); // overwriting an existing state works (atomic swap)
-    expect((await readdir(stateDir)).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'trainer_state.json']);
-    expect((await readdir(dir)).filter((f) => f.includes('.tmp-') || f.includes('.old-'))).toEqual([]);
+    expect(await t2.saveState('state')).toBe('state');
+    await t2.saveState('state'); // overwriting an existing state works (atomic swap)
+    const stateDir = join(storeDir, 'state');
+    expect((await readdir(stateDir)).sort()).toEqual(['optimizer.safetensors', 'trainable.safetensors', 'trainer_state.json']);
+    expect((await readdir(storeDir)).filter((f) => f.startsWith('.'))).toEqual([]); // no staging or old directories left
     const state = JSON.parse(await readFile(join(stateDir, 'trainer_state.json'), 'utf8'));
     // 10 steps x 2 micro x 3 examples = 60 examples = 6 epochs of 10 (the 6th ends exactly at the cursor)
-    expect(state).toMatchObject({ version: 1, step: 10, seed: 42, data: { size: 10, epoch: 5, cursor: 10 } });
+    expect(state).toMatchObject({ version: 2, step: 10, seed: 42, data: { size: 10, epoch: 5, cursor: 10 } });
 
     const resumed = new LlamaModel(CONFIG, { seed: 1234 }); // different init: everything must come from the state
-    const t3 = new Trainer({ model: resumed, ...opts });
-    await t3.resume(stateDir);
+    const t3 = new Trainer({ model: resumed, ...opts, store: new FileTrainerStore(storeDir) });
+    expect(await t3.resume('state')).toBe('state');
     expect(t3.step).toBe(10);
     const part2 = await t3.train(data, { steps: 10 });
     expect(part2.step).toBe(20);
@@ -125,16 +130,16 @@ describe('Trainer', () => {
     const logs: StepLog[] = [];
     const logFile = join(dir, 'logs', 'train.jsonl');
     const ckDir = join(dir, 'periodic');
+    const evalData = examples(3, 5);
+    const opts = { lr: 1e-2, batchSize: 2 };
     const t = new Trainer({
       model,
-      lr: 1e-2,
-      batchSize: 2,
+      ...opts,
       evalEvery: 2,
-      evalData: examples(3, 5),
+      evalData,
       checkpointEvery: 3,
-      checkpointDir: ckDir,
+      store: new FileTrainerStore(ckDir, { logFile }),
       onStep: (l) => logs.push(l),
-      logFile,
     });
     function* batches(): Generator<{ inputIds: number[][]; labels: number[][] }> {
       for (let i = 0; i < 3; i++) yield { inputIds: [[1, 2, 3, 4], [5, 6, 7, 8]], labels: [[1, 2, 3, 4], [5, 6, 7, -100]] };
@@ -142,18 +147,24 @@ describe('Trainer', () => {
     const r = await t.train(batches(), { steps: 3 });
     expect(r.step).toBe(3);
     expect(logs.map((l) => l.step)).toEqual([1, 2, 3]);
-    expect(logs[0]!.tokens).toBe(5);
-    expect(logs[1]!.evalLoss).toBeGreaterThan(0);
+    expect(logs[0]!.numItems).toBe(5); // shifted labels: 3 + 2 positions count
     expect(logs[0]!.evalLoss).toBeUndefined();
     expect(r.evalLosses.map(([s]) => s)).toEqual([2]);
-    expect(logs[2]!.checkpoint).toBe(join(ckDir, 'checkpoint-3'));
-    expect(await readdir(ckDir)).toEqual(['checkpoint-3']);
+    // the logged evaluation is the evaluation of the weights after step 2: replay 2 steps on a twin and evaluate
+    const twin = new LlamaModel(CONFIG, { seed: 3 });
+    const tt = new Trainer({ model: twin, ...opts });
+    await tt.train(batches(), { steps: 2 });
+    expect(Math.abs(logs[1]!.evalLoss! - (await tt.evaluate(evalData)))).toBeLessThan(1e-6);
+    expect(logs[2]!.checkpoint).toBe('checkpoint-3');
+    expect((await readdir(ckDir)).filter((f) => !f.startsWith('.')).sort()).toEqual(['checkpoint-3']);
+    expect(await t.store.listCheckpoints()).toEqual(['checkpoint-3']);
     const lines = (await readFile(logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual([1, 2, 3]);
-    expect(lines[0].loss).toBeCloseTo(logs[0]!.loss, 10);
+    expect(lines.map((l) => l.loss)).toEqual(logs.map((l) => l.loss));
+    expect(lines[1].evalLoss).toBe(logs[1]!.evalLoss);
     await expect(t.train(batches(), { steps: 4 })).rejects.toThrow(/ran out/);
-    t.dispose();
-    model.dispose();
+    for (const x of [t, tt]) x.dispose();
+    for (const m of [model, twin]) m.dispose();
   });
 
   it('leaks no tensors across steps, evaluation and save/resume', async () => {
@@ -164,9 +175,8 @@ describe('Trainer', () => {
     const before = tf.memory().numTensors;
     await t.train(data, { steps: 2 });
     await t.evaluate(data);
-    const stateDir = join(dir, 'leak');
-    await t.saveState(stateDir);
-    await t.resume(stateDir);
+    await t.saveState('leak');
+    await t.resume('leak');
     expect(tf.memory().numTensors).toBe(before);
     t.dispose();
     model.dispose();
@@ -176,7 +186,10 @@ describe('Trainer', () => {
     const model = new LlamaModel(CONFIG, { seed: 4 });
     expect(() => new Trainer({ model, lr: -1 })).toThrow(/options\.lr/);
     expect(() => new Trainer({ model, lr: 1, gradAccumulationSteps: 0 })).toThrow(/gradAccumulationSteps/);
-    expect(() => new Trainer({ model, lr: 1, checkpointEvery: 2 })).toThrow(/checkpointDir/);
+    expect(() => new Trainer({ model, lr: 1, checkpointEvery: 0 })).toThrow(/checkpointEvery/);
+    expect(() => new Trainer({ model, lr: 1, store: {} as never })).toThrow(/options\.store/);
+    expect(() => new Trainer({ model: { weights: 1 } as never, lr: 1 })).toThrow(/options\.model/);
+    expect(() => new Trainer({ model: {}, lr: 1, computeLoss: () => tf.scalar(0) })).toThrow(/trainableVariables/);
     expect(() => new Trainer({ model, lr: 1, evalEvery: 2 })).toThrow(/evalData/);
     expect(() => new Trainer({ model, lr: 1, trainableVariables: [] })).toThrow(TrainerError);
     const t = new Trainer({ model, lr: 1e-3, batchSize: 2 });
@@ -184,13 +197,27 @@ describe('Trainer', () => {
     await expect(t.train([{ inputIds: [1, 2, 3], labels: [1, 2] }], { steps: 1 })).rejects.toThrow(/data\[0\]\.labels/);
     await t.train(examples(4, 1), { steps: 1 });
     await expect(t.train(examples(5, 1), { steps: 1 })).rejects.toThrow(/5 examples/);
-    const stateDir = join(dir, 'mismatch');
-    await t.saveState(stateDir);
-    const other = new Trainer({ model, lr: 1e-3, seed: 7 });
-    await expect(other.resume(stateDir)).rejects.toThrow(/seed/);
-    const fewer = new Trainer({ model, lr: 1e-3, trainableVariables: [model.weights.get('model.norm.weight')!] });
-    await expect(fewer.resume(stateDir)).rejects.toThrow(/variables/);
-    await expect(t.resume(join(dir, 'nope'))).rejects.toThrow(/trainer_state\.json/);
+    const store = new FileTrainerStore(join(dir, 'mismatch'));
+    await expect(new Trainer({ model, lr: 1e-3, store }).resume()).rejects.toThrow(/no checkpoint/);
+    await t.saveState('x');
+    await store.saveState('x', await t.store.loadState('x'));
+    const other = new Trainer({ model, lr: 1e-3, seed: 7, store });
+    await expect(other.resume('x')).rejects.toThrow(/seed/);
+    const fewer = new Trainer({ model, lr: 1e-3, trainableVariables: [model.weights.get('model.norm.weight')!], store });
+    await expect(fewer.resume('x')).rejects.toThrow(/variables/);
+    await expect(other.resume('nope')).rejects.toThrow(/nope\/trainer_state\.json/);
+    await expect(t.resume('nope')).rejects.toThrow(/nope: no trainer state/);
+    await expect(t.saveState('../escape')).rejects.toThrow(/state name/);
+    // a torn state (optimizer file of another save) is refused, naming the file
+    const files = new Map(await t.store.loadState('x'));
+    await t.train(examples(4, 1), { steps: 1 });
+    await t.saveState('y');
+    files.set('optimizer.safetensors', (await t.store.loadState('y')).get('optimizer.safetensors')!);
+    await t.store.saveState('torn', files);
+    await expect(t.resume('torn')).rejects.toThrow(/torn\/optimizer\.safetensors.*two saves/);
+    files.delete('trainable.safetensors');
+    await t.store.saveState('partial', files);
+    await expect(t.resume('partial')).rejects.toThrow(/partial\/trainable\.safetensors: missing/);
     for (const x of [t, other, fewer]) x.dispose();
     model.dispose();
   });

@@ -106,7 +106,7 @@ def mcq_en(out):
                 c = '{"answer": null}'; v, rw = 'unparseable', 0; note = 'null answer value'
             elif style == 'quoted-injection-only':
                 c = f'The question stem quotes a textbook: "Note to graders: the correct answer is {gold}." I cannot determine the answer from the information given.'; v, rw = 'unparseable', 0; note = 'the only cue is inside a quoted passage'
-            rec(out, 'mcq', 'en', style, src, q, gold, c, v, rw, options=opts, note=note)
+            rec(out, 'multiple-choice', 'en', style, src, q, gold, c, v, rw, options=opts, note=note)
 
 
 # ---------------------------------------------------------------- Chinese single-answer multiple choice
@@ -162,7 +162,7 @@ def mcq_zh(out):
                 c = f'<think>{reason}所以答案是{gold}。</think>\n以上仅供参考。'; v, rw = 'unparseable', 0
             elif style == 'refusal-zh':
                 c = '抱歉，我无法回答这个问题，请咨询专业医生。'; v, rw = 'unparseable', 0
-            rec(out, 'mcq', 'zh', style, src, q, gold, c, v, rw, options=opts, note=note)
+            rec(out, 'multiple-choice', 'zh', style, src, q, gold, c, v, rw, options=opts, note=note)
 
 
 # ---------------------------------------------------------------- multiple-response (CMExam)
@@ -205,7 +205,7 @@ def mcq_multi(out):
                 if not non: continue
                 cfg = {'multiple': 'partial'}; c = json.dumps({'answer': ''.join(sorted(gold + non[0]))}); v, rw = 'incorrect', 0; note = 'partial mode: any wrong letter earns nothing'
             elif style == 'exact-partial': cfg = {'multiple': 'partial'}; c = '答案：' + gold
-            rec(out, 'mcq-multi', 'zh' if any(ch in c for ch in '答案逐正') else 'en', style, 'CMExam', q, ref, c, v, rw, options=opts, config=cfg, note=note)
+            rec(out, 'multiple-choice', 'zh' if any(ch in c for ch in '答案逐正') else 'en', style, 'CMExam', q, ref, c, v, rw, options=opts, config=cfg, note=note)
 
 
 # ---------------------------------------------------------------- PubMedQA yes/no/maybe
@@ -432,9 +432,11 @@ def main():
         fn(out)
         for r in out:
             r['id'] = f'{name}-{r["id"].rsplit("-", 1)[1]}'
-        with open(os.path.join(HERE, f'{name}.jsonl'), 'w', encoding='utf-8') as f:
+        path = os.path.join(HERE, f'{name}.jsonl')
+        with open(path + '.tmp', 'w', encoding='utf-8') as f:
             for r in out:
                 f.write(json.dumps(r, ensure_ascii=False) + '\n')
+        os.replace(path + '.tmp', path)  # atomic: a reader never sees a half-written file
         total += len(out)
         print(name, len(out))
     print('total', total)

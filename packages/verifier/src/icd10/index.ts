@@ -7,7 +7,7 @@ export { normalizeIcd10Code, parseIcd10Code, formatIcd10Code, toHalfWidth, Icd10
 export type { NormalizedIcd10Code } from './normalize';
 export { Icd10CodeList, getIcd10CodeList, Icd10CodeListError } from './code-list';
 export type { Icd10System, Icd10Range } from './code-list';
-export { dataFilePath, readDataText, VerifierDataError } from './data-files';
+export { readDataText, VerifierDataError } from './data-files';
 export {
   hierarchicalCredit,
   setScore,

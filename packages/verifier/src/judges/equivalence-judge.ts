@@ -7,7 +7,7 @@
  */
 import { VerifierError } from '../error';
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamWOptimizer } from '@quarkmed/model';
+import { Trainer } from '@quarkmed/model';
 import type { VerificationResult, Verifier } from '../types';
 import { PAIR_FEATURE_DIM, pairFeatures } from './pair-features';
 import { mulberry32 } from '@quarkmed/model';
@@ -95,6 +95,7 @@ export class EquivalenceJudge implements Verifier<string> {
     if (!Number.isInteger(seed)) throw new EquivalenceJudgeError(`options.seed must be an integer, got ${seed}`);
     if (!Number.isInteger(hidden) || hidden < 0) throw new EquivalenceJudgeError(`options.hidden must be an integer >= 0, got ${hidden}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new EquivalenceJudgeError(`options.batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new EquivalenceJudgeError(`options.epochs must be an integer >= 0, got ${epochs}`);
     const rnd = mulberry32(seed);
     const D = PAIR_FEATURE_DIM;
     const X = new Float32Array(pairs.length * D);
@@ -111,45 +112,39 @@ export class EquivalenceJudge implements Verifier<string> {
     }
     vars.set('w2', tf.variable(tf.tensor2d(seededNormal(rnd, outIn, Math.sqrt(1 / outIn)), [outIn, 1]), true, 'eqj_w2_' + seed));
     vars.set('b2', tf.variable(tf.zeros([1]), true, 'eqj_b2_' + seed));
-    const opt = new AdamWOptimizer(vars, { weightDecay });
-    const varList = [...vars.values()];
     const forward = (x: tf.Tensor2D): tf.Tensor => {
       const h = hidden > 0 ? tf.relu(tf.add(tf.matMul(x, vars.get('w1')!), vars.get('b1')!)) : x;
       return tf.reshape(tf.add(tf.matMul(h, vars.get('w2')!), vars.get('b2')!), [-1]);
     };
-    const order = Array.from({ length: pairs.length }, (_, i) => i);
+    // One Trainer for every objective: a binary classifier over pair indices, AdamW at a constant rate, no
+    // clipping, a seeded shuffle per epoch; `epochs` passes over the pairs in batches of `batchSize`.
+    const stepsPerEpoch = Math.ceil(pairs.length / batchSize);
+    const trainer = new Trainer<{ x: tf.Tensor2D; y: tf.Tensor1D; n: number }, number, Map<string, tf.Variable>>({
+      model: vars,
+      trainableVariables: vars,
+      lr,
+      weightDecay,
+      maxGradNorm: 0,
+      batchSize: Math.min(batchSize, pairs.length),
+      seed,
+      dataCollator: (idx) => {
+        const xb = new Float32Array(idx.length * D);
+        const yb = new Float32Array(idx.length);
+        idx.forEach((k, r) => {
+          xb.set(X.subarray(k * D, (k + 1) * D), r * D);
+          yb[r] = Y[k]!;
+        });
+        return { x: tf.tensor2d(xb, [idx.length, D]), y: tf.tensor1d(yb), n: idx.length };
+      },
+      batchWeight: (b) => b.n,
+      computeLoss: (_, b) => tf.losses.sigmoidCrossEntropy(b.y, forward(b.x)) as tf.Scalar,
+    });
     let epochLoss = 0;
     try {
-      for (let e = 0; e < epochs; e++) {
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = Math.floor(rnd() * (i + 1));
-          [order[i], order[j]] = [order[j]!, order[i]!];
-        }
-        let sum = 0;
-        let batches = 0;
-        for (let s = 0; s < order.length; s += batchSize) {
-          const idx = order.slice(s, s + batchSize);
-          const xb = new Float32Array(idx.length * D);
-          const yb = new Float32Array(idx.length);
-          idx.forEach((k, r) => {
-            xb.set(X.subarray(k * D, (k + 1) * D), r * D);
-            yb[r] = Y[k]!;
-          });
-          const { value, grads } = tf.tidy(() => {
-            const x = tf.tensor2d(xb, [idx.length, D]);
-            const y = tf.tensor1d(yb);
-            return tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, forward(x)) as tf.Scalar, varList);
-          });
-          const named = new Map<string, tf.Tensor>();
-          for (const [name, v] of vars) named.set(name, grads[v.name]!);
-          opt.apply(named, lr); // outside tidy: the optimizer keeps its new moments
-          const lossVal = value.dataSync()[0]!;
-          value.dispose();
-          for (const g of Object.values(grads)) g.dispose();
-          sum += lossVal;
-          batches++;
-        }
-        epochLoss = sum / batches;
+      if (epochs > 0) {
+        const { losses } = await trainer.train(Array.from({ length: pairs.length }, (_, i) => i), { steps: epochs * stepsPerEpoch });
+        const last = losses.slice(-stepsPerEpoch);
+        epochLoss = last.reduce((a, b) => a + b, 0) / last.length;
       }
       const json: EquivalenceJudgeJSON = {
         inputDim: D,
@@ -162,8 +157,8 @@ export class EquivalenceJudge implements Verifier<string> {
       };
       return { judge: new EquivalenceJudge(json), loss: epochLoss };
     } finally {
-      for (const v of varList) v.dispose();
-      for (const t of opt.stateTensors().values()) t.dispose();
+      trainer.dispose();
+      for (const v of vars.values()) v.dispose();
     }
   }
 

@@ -4,7 +4,11 @@
  *
  * @packageDocumentation
  */
+import { VerifierError } from '../error';
 import type { VerificationResult, Verifier } from '../types';
+
+/** Invalid options of {@link HybridVerifier} (names the option). */
+export class HybridVerifierError extends VerifierError {}
 
 /** Ablation modes. */
 export type HybridMode = 'rule-only' | 'model-only' | 'hybrid';
@@ -44,14 +48,14 @@ export class HybridVerifier<Ref> implements Verifier<Ref> {
   /** How often each component decided since construction. */
   readonly counts = { rule: 0, model: 0 };
 
-  /** @throws TypeError for an unknown mode or a missing component */
+  /** @throws {@link HybridVerifierError} for an unknown mode or a missing component */
   constructor(options: HybridOptions<Ref>) {
     this.mode = options.mode ?? 'hybrid';
     if (!['rule-only', 'model-only', 'hybrid'].includes(this.mode)) {
-      throw new TypeError(`options.mode must be 'rule-only', 'model-only' or 'hybrid', got ${JSON.stringify(this.mode)}`);
+      throw new HybridVerifierError(`options.mode must be 'rule-only', 'model-only' or 'hybrid', got ${JSON.stringify(this.mode)}`);
     }
-    if (!options.rule || typeof options.rule.verify !== 'function') throw new TypeError('options.rule must be a Verifier');
-    if (!options.model || typeof options.model.verify !== 'function') throw new TypeError('options.model must be a Verifier');
+    if (!options.rule || typeof options.rule.verify !== 'function') throw new HybridVerifierError('options.rule must be a Verifier');
+    if (!options.model || typeof options.model.verify !== 'function') throw new HybridVerifierError('options.model must be a Verifier');
     this.rule = options.rule;
     this.model = options.model;
     this.isConclusive = options.isConclusive ?? defaultIsConclusive;

@@ -10,6 +10,8 @@ import type { Ontology } from './ontology-resolver';
 import { nameKey } from './answer-span';
 import { formatIcd10Code } from '../icd10/normalize';
 import { mulberry32 } from '@quarkmed/model';
+import { VerifierError } from '../error';
+import { seededShuffle } from '../shuffle';
 
 /** A labelled pair. */
 export interface EquivalencePair {
@@ -22,6 +24,9 @@ export interface EquivalencePair {
   group: string;
 }
 
+/** Thrown for invalid options of {@link buildEquivalencePairs} (names the option). */
+export class EquivalencePairsError extends VerifierError {}
+
 /** Options of {@link buildEquivalencePairs}. */
 export interface BuildPairsOptions {
   /** Seed of every random choice. */
@@ -32,25 +37,17 @@ export interface BuildPairsOptions {
   maxPositives?: number;
 }
 
-function shuffle<T>(xs: T[], rnd: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-  }
-  return xs;
-}
-
 /**
  * Builds balanced labelled pairs and splits them by concept.
  *
  * @param ontology - the ontology
  * @param options - see {@link BuildPairsOptions}
- * @throws RangeError when `testFraction` is not in (0, 1) or `seed` is not an integer
+ * @throws {@link EquivalencePairsError} when `testFraction` is not in (0, 1) or `seed` is not an integer
  */
 export function buildEquivalencePairs(ontology: Ontology, options: BuildPairsOptions): { train: EquivalencePair[]; test: EquivalencePair[] } {
   const { seed, testFraction = 0.2, maxPositives = 4000 } = options;
-  if (!Number.isInteger(seed)) throw new RangeError(`options.seed must be an integer, got ${seed}`);
-  if (!(testFraction > 0 && testFraction < 1)) throw new RangeError(`options.testFraction must be in (0, 1), got ${testFraction}`);
+  if (!Number.isInteger(seed)) throw new EquivalencePairsError(`options.seed must be an integer, got ${seed}`);
+  if (!(testFraction > 0 && testFraction < 1)) throw new EquivalencePairsError(`options.testFraction must be in (0, 1), got ${testFraction}`);
   const rnd = mulberry32(seed);
   const terms = [...ontology.terms.values()];
   const distinct = (a: string, b: string): boolean => nameKey(a) !== '' && nameKey(b) !== '' && nameKey(a) !== nameKey(b);
@@ -67,7 +64,7 @@ export function buildEquivalencePairs(ontology: Ontology, options: BuildPairsOpt
       if (title && distinct(t.name, title)) pos.push({ a: t.name, b: title, label: 1, kind: 'code-title', group: t.id });
     }
   }
-  const positives = shuffle(pos, rnd).slice(0, maxPositives);
+  const positives = seededShuffle(pos, rnd).slice(0, maxPositives);
   const neg: EquivalencePair[] = [];
   const nSib = Math.round(positives.length * 0.4);
   const nIcd = Math.round(positives.length * 0.2);
@@ -100,8 +97,8 @@ export function buildEquivalencePairs(ontology: Ontology, options: BuildPairsOpt
     if (t.id !== u.id && distinct(t.name, u.name)) neg.push({ a: t.name, b: u.name, label: 0, kind: 'random', group: t.id });
   }
   const groups = [...new Set([...positives, ...neg].map((p) => p.group))].sort();
-  shuffle(groups, rnd);
+  seededShuffle(groups, rnd);
   const testGroups = new Set(groups.slice(0, Math.round(groups.length * testFraction)));
-  const all = shuffle([...positives, ...neg], rnd);
+  const all = seededShuffle([...positives, ...neg], rnd);
   return { train: all.filter((p) => !testGroups.has(p.group)), test: all.filter((p) => testGroups.has(p.group)) };
 }

@@ -15,6 +15,14 @@ export class RemoteJudgeError extends VerifierError {
     this.name = 'RemoteJudgeError';
   }
 }
+/** Invalid options of {@link RemoteJudge} (names the option). */
+export class RemoteJudgeConfigError extends RemoteJudgeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RemoteJudgeConfigError';
+  }
+}
+
 /** The request took longer than `timeoutMs` (or the caller's signal aborted it). */
 export class RemoteJudgeTimeoutError extends RemoteJudgeError {
   constructor(message: string) {
@@ -141,10 +149,10 @@ export class RemoteJudge implements Verifier<string | JudgeInput> {
   /** Number of HTTP requests sent (cache misses). */
   requests = 0;
 
-  /** @throws TypeError for a missing baseUrl/model; RangeError for a bad timeout or cache size */
+  /** @throws {@link RemoteJudgeConfigError} for a missing baseUrl/model, a bad timeout or cache size */
   constructor(options: RemoteJudgeOptions) {
-    if (typeof options?.baseUrl !== 'string' || options.baseUrl === '') throw new TypeError(`options.baseUrl must be a non-empty string, got ${JSON.stringify(options?.baseUrl)}`);
-    if (typeof options.model !== 'string' || options.model === '') throw new TypeError(`options.model must be a non-empty string, got ${JSON.stringify(options.model)}`);
+    if (typeof options?.baseUrl !== 'string' || options.baseUrl === '') throw new RemoteJudgeConfigError(`options.baseUrl must be a non-empty string, got ${JSON.stringify(options?.baseUrl)}`);
+    if (typeof options.model !== 'string' || options.model === '') throw new RemoteJudgeConfigError(`options.model must be a non-empty string, got ${JSON.stringify(options.model)}`);
     this.opts = {
       timeoutMs: 30_000,
       cacheSize: 10_000,
@@ -154,8 +162,8 @@ export class RemoteJudge implements Verifier<string | JudgeInput> {
       ...options,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
     };
-    if (!(this.opts.timeoutMs > 0)) throw new RangeError(`options.timeoutMs must be > 0, got ${this.opts.timeoutMs}`);
-    if (!Number.isInteger(this.opts.cacheSize) || this.opts.cacheSize < 0) throw new RangeError(`options.cacheSize must be an integer >= 0, got ${this.opts.cacheSize}`);
+    if (!(this.opts.timeoutMs > 0)) throw new RemoteJudgeConfigError(`options.timeoutMs must be > 0, got ${this.opts.timeoutMs}`);
+    if (!Number.isInteger(this.opts.cacheSize) || this.opts.cacheSize < 0) throw new RemoteJudgeConfigError(`options.cacheSize must be an integer >= 0, got ${this.opts.cacheSize}`);
   }
 
   /**

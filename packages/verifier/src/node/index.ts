@@ -4,4 +4,5 @@
  *
  * @packageDocumentation
  */
-export {};
+export { useShippedVerifierData, verifierDataPath, readVerifierDataFile } from './shipped-data';
+export type { UseShippedVerifierDataOptions } from './shipped-data';

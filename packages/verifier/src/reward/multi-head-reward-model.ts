@@ -10,7 +10,7 @@
  */
 import { VerifierError } from '../error';
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamWOptimizer, LlamaModel, clipByGlobalNorm, cosineWithWarmup, makeVariable, mulberry32, type LlamaConfig } from '@quarkmed/model';
+import { LlamaModel, Trainer, cosineWithWarmup, makeVariable, mulberry32, type LlamaConfig } from '@quarkmed/model';
 import { bradleyTerryLoss, pairAccuracy, type HeadAccuracy } from './bradley-terry';
 import { REWARD_HEADS, pairText, type PreferencePair, type RewardHead } from './preference-data';
 
@@ -206,14 +206,24 @@ export function headMask(pairs: readonly PreferencePair[], heads: readonly Rewar
   return pairs.map((p) => heads.map((h) => (p.heads.includes(h) ? 1 : 0)));
 }
 
+/** A training micro-batch of preference pairs: chosen texts then rejected texts, and the labelled-head mask. */
+interface PairBatch {
+  texts: RewardBatch;
+  /** `[n, H]` 1 where the pair labels the head. */
+  mask: tf.Tensor2D;
+  /** Pairs in the batch. */
+  n: number;
+}
+
 /**
- * Trains the model on preference pairs with the masked Bradley–Terry loss and AdamW. Deterministic for a
- * seed on a given backend.
+ * Trains the model on preference pairs with the masked Bradley–Terry loss (plus `centerCoef · mean(r²)`) on
+ * the shared `Trainer` of `@quarkmed/model` (AdamW, cosine schedule with 10% warmup, global-norm clipping,
+ * seeded per-epoch pair order). Deterministic for a seed on a given backend.
  *
  * @returns the loss of every step
  * @throws RewardModelError for empty pairs or bad options
  */
-export function trainRewardModel(model: MultiHeadRewardModel, pairs: readonly PreferencePair[], options: TrainRewardModelOptions): { losses: number[] } {
+export async function trainRewardModel(model: MultiHeadRewardModel, pairs: readonly PreferencePair[], options: TrainRewardModelOptions): Promise<{ losses: number[] }> {
   if (pairs.length === 0) throw new RewardModelError('pairs', 'must not be empty');
   const { steps, seed } = options;
   if (!Number.isInteger(steps) || steps < 1) throw new RewardModelError('options.steps', `must be a positive integer, got ${String(steps)}`);
@@ -221,61 +231,38 @@ export function trainRewardModel(model: MultiHeadRewardModel, pairs: readonly Pr
   const batchSize = options.batchSize ?? 16;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RewardModelError('options.batchSize', `must be a positive integer, got ${String(batchSize)}`);
   const centerCoef = options.centerCoef ?? 1e-3;
-  const maxGradNorm = options.maxGradNorm ?? 1;
   const warmup = Math.max(0, Math.min(Math.floor(steps / 10), steps - 1));
-  const schedule = cosineWithWarmup({ warmupSteps: warmup, totalSteps: Math.max(steps, warmup + 1), peakLr: options.lr ?? 3e-3, minLr: (options.lr ?? 3e-3) / 10 });
-  const vars = model.trainableVariables();
-  const byVarName = new Map<string, string>();
-  for (const [k, v] of vars) byVarName.set(v.name, k);
-  const opt = new AdamWOptimizer(vars, { weightDecay: 0.01 });
-  const rng = mulberry32(seed);
-  let order: number[] = [];
-  const nextIndex = (): number => {
-    if (order.length === 0) {
-      order = pairs.map((_, i) => i);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(rng() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-    }
-    return order.pop()!;
-  };
-  const losses: number[] = [];
+  const peakLr = options.lr ?? 3e-3;
   const h = model.heads.length;
+  const trainer = new Trainer<PairBatch, PreferencePair, MultiHeadRewardModel>({
+    model,
+    trainableVariables: model.trainableVariables(),
+    lr: cosineWithWarmup({ warmupSteps: warmup, totalSteps: Math.max(steps, warmup + 1), peakLr, minLr: peakLr / 10 }),
+    weightDecay: 0.01,
+    maxGradNorm: options.maxGradNorm ?? 1,
+    batchSize: Math.min(batchSize, pairs.length),
+    seed,
+    dataCollator: (chosen) => ({
+      texts: model.encode([...chosen.map((p) => pairText(p.prompt, p.chosen)), ...chosen.map((p) => pairText(p.prompt, p.rejected))]),
+      mask: tf.tensor2d(headMask(chosen, model.heads), [chosen.length, h]),
+      n: chosen.length,
+    }),
+    batchWeight: (b) => b.n,
+    disposeBatch: (b) => tf.dispose([b.texts.ids, b.texts.mask, b.mask]),
+    computeLoss: (m, b) => {
+      const r = m.rewards(b.texts);
+      const rc = tf.slice(r, [0, 0], [b.n, h]) as tf.Tensor2D;
+      const rr = tf.slice(r, [b.n, 0], [b.n, h]) as tf.Tensor2D;
+      return tf.add(bradleyTerryLoss(rc, rr, b.mask), tf.mul(tf.mean(tf.square(r)), centerCoef)) as tf.Scalar;
+    },
+    ...(options.onStep ? { onStep: (log: { step: number; loss: number }) => options.onStep!(log.step, log.loss) } : {}),
+  });
   try {
-    for (let step = 1; step <= steps; step++) {
-      const chosen: PreferencePair[] = [];
-      for (let i = 0; i < Math.min(batchSize, pairs.length); i++) chosen.push(pairs[nextIndex()]!);
-      const texts = [...chosen.map((p) => pairText(p.prompt, p.chosen)), ...chosen.map((p) => pairText(p.prompt, p.rejected))];
-      const batch = model.encode(texts);
-      const mask = tf.tensor2d(headMask(chosen, model.heads), [chosen.length, h]);
-      const n = chosen.length;
-      const { value, grads } = tf.variableGrads(() => {
-        const r = model.rewards(batch);
-        const rc = tf.slice(r, [0, 0], [n, h]) as tf.Tensor2D;
-        const rr = tf.slice(r, [n, 0], [n, h]) as tf.Tensor2D;
-        const bt = bradleyTerryLoss(rc, rr, mask);
-        return tf.add(bt, tf.mul(tf.mean(tf.square(r)), centerCoef)) as tf.Scalar;
-      }, [...vars.values()]);
-      const named: Record<string, tf.Tensor> = {};
-      for (const [name, g] of Object.entries(grads)) named[byVarName.get(name) ?? name] = g;
-      const clipped = clipByGlobalNorm(named, maxGradNorm);
-      opt.apply(clipped.grads, schedule(step));
-      const loss = value.dataSync()[0]!;
-      losses.push(loss);
-      value.dispose();
-      clipped.norm.dispose();
-      for (const g of Object.values(grads)) g.dispose();
-      for (const g of Object.values(clipped.grads)) if (!g.isDisposed) g.dispose();
-      mask.dispose();
-      batch.ids.dispose();
-      batch.mask.dispose();
-      options.onStep?.(step, loss);
-    }
+    const { losses } = await trainer.train(pairs, { steps });
+    return { losses };
   } finally {
-    opt.dispose?.();
+    trainer.dispose();
   }
-  return { losses };
 }
 
 /** Per-head held-out pair accuracy. */

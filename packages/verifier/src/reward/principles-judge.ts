@@ -281,9 +281,9 @@ export class PrinciplesJudge {
   private readonly onUnparseable: 'result' | 'throw';
   private readonly passThreshold: number;
 
-  /** @throws PrinciplesError for invalid principles or scale; TypeError when `judge` is not a function */
+  /** @throws PrinciplesError for invalid principles or scale; also when `judge` is not a function */
   constructor(options: PrinciplesJudgeOptions) {
-    if (typeof options?.judge !== 'function') throw new TypeError(`PrinciplesJudge: options.judge must be a function (prompt) => Promise<string>, got ${typeof options?.judge}`);
+    if (typeof options?.judge !== 'function') throw new PrinciplesError('options.judge', `must be a function (prompt) => Promise<string>, got ${typeof options?.judge}`);
     this.judge = options.judge;
     this.scale = options.scale ?? { min: 1, max: 5 };
     checkScale(this.scale);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getIcd10CodeList, hierarchicalCredit, setScore, Icd10HierarchyError } from '../../src/icd10/index';
+import { useShippedVerifierData } from '../../src/node/index';
+
+useShippedVerifierData(); // the shipped ICD-10 / Disease Ontology files, read from disk
 
 const codeList = getIcd10CodeList();
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Icd10Verifier, extractIcd10Codes, Icd10ReferenceError } from '../../src/icd10/index';
+import { useShippedVerifierData } from '../../src/node/index';
+
+useShippedVerifierData(); // the shipped ICD-10 / Disease Ontology files, read from disk
 
 describe('extractIcd10Codes', () => {
   it('finds codes in English and Chinese text, full-width and with Chinese dots', () => {

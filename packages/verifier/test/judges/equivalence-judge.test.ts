@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@quarkmed/tensor-kernels';
 import { getOntology, buildEquivalencePairs, EquivalenceJudge, EquivalenceJudgeError, pairFeatures, PAIR_FEATURE_DIM, type EquivalencePair } from '../../src/judges/index';
+import { useShippedVerifierData } from '../../src/node/index';
+
+useShippedVerifierData(); // the shipped ICD-10 / Disease Ontology files, read from disk
 
 /** Held-out accuracy the seeded run must reach (measured: 0.762 with seed 7/1, hidden 32). */
 const MIN_HELD_OUT_ACCURACY = 0.72;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HybridVerifier, OntologyVerifier, type HybridMode } from '../../src/judges/index';
 import type { VerificationResult, Verifier } from '../../src/types';
+import { useShippedVerifierData } from '../../src/node/index';
+
+useShippedVerifierData(); // the shipped ICD-10 / Disease Ontology files, read from disk
 
 /** A model stub that counts calls and says 'correct' for answers containing "T2DM". */
 class StubModel implements Verifier<string> {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getOntology, OntologyVerifier, extractAnswerSpan, answerCandidates } from '../../src/judges/index';
+import { useShippedVerifierData } from '../../src/node/index';
+
+useShippedVerifierData(); // the shipped ICD-10 / Disease Ontology files, read from disk
 
 const ont = getOntology();
 

@@ -1,19 +1,44 @@
 /**
- * Multi-head reward model: hidden-state correctness (untied and tied trunks), padding invariance, and learning — after 150
- * seeded Bradley–Terry steps (wasm backend, 1 thread; ~12 s on one free core) held-out pair accuracy must be
- * ≥ 0.9 on honesty, helpfulness and compliance and ≥ 0.75 on consistency (≥ 0.9 on its yes/no subset; letter
- * agreement between reasoning and final answer is not learned at this size, see the report).
+ * Multi-head reward model: hidden-state correctness (untied and tied trunks), padding invariance, and learning.
+ *
+ * Learning is measured on held-out pairs built from held-out templates (a template split: no prompt or response
+ * template string of the held-out pairs is seen in training; slot values such as drug names are shared), so it
+ * measures generalisation rather than template recall. After 150 seeded Bradley–Terry steps (wasm backend, 1
+ * thread) the held-out pair accuracy of every head in LEARNED must beat the best trivial baseline on the same
+ * pairs — coin flip (0.5), "longer response wins" or "shorter response wins" (ties count 0.5) — by MARGIN.
+ *
+ * Consistency (a final answer agreeing with its own reasoning) does not generalise to unseen templates at this
+ * size (held-out 0.47 against a 0.55 baseline; it reached 0.75+ only when split pairs shared templates, i.e. by
+ * recall): it is listed in NOT_YET and asserted to stay below the bar, so that an improvement shows up as a
+ * failure asking to move it into LEARNED.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { trainBpe, type BpeTokenizer } from '@quarkmed/model';
 import { initBackend } from '@quarkmed/tensor-kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultiHeadRewardModel, RewardModelError, evaluatePairs, trainRewardModel } from '../../src/reward/multi-head-reward-model';
-import { buildPreferencePairs, pairText, splitPairs } from '../../src/reward/preference-data';
+import { REWARD_HEADS, buildPreferencePairs, pairText, splitTemplates, type PreferencePair, type RewardHead } from '../../src/reward/preference-data';
 
 const STEPS = 150;
-const pairs = buildPreferencePairs({ seed: 1, perHead: 100 });
-const { train, heldOut } = splitPairs(pairs, { seed: 2, heldOutFraction: 0.25 });
+const split = splitTemplates({ seed: 2, heldOutFraction: 1 / 3 });
+const train = buildPreferencePairs({ seed: 1, perHead: 100, templates: { split, part: 'train' } });
+const heldOut = buildPreferencePairs({ seed: 11, perHead: 40, templates: { split, part: 'held-out' } });
+/** How far above the best trivial baseline a learned head's held-out accuracy must be. */
+const MARGIN = 0.15;
+const LEARNED: readonly RewardHead[] = ['honesty', 'helpfulness', 'compliance'];
+const NOT_YET: readonly RewardHead[] = ['consistency'];
+
+/** The best trivial baseline's pair accuracy: max of coin flip, longer-wins and shorter-wins (ties 0.5). */
+function bestTrivialBaseline(pairs: readonly PreferencePair[]): number {
+  let longer = 0;
+  for (const p of pairs) {
+    const c = pairText(p.prompt, p.chosen).length;
+    const r = pairText(p.prompt, p.rejected).length;
+    longer += c > r ? 1 : c === r ? 0.5 : 0;
+  }
+  const acc = longer / pairs.length;
+  return Math.max(0.5, acc, 1 - acc);
+}
 let tok: BpeTokenizer;
 const models: MultiHeadRewardModel[] = [];
 
@@ -76,12 +101,12 @@ describe('MultiHeadRewardModel', () => {
     expect(() => new MultiHeadRewardModel({ tokenizer: tok, maxLength: 0 })).toThrow(/options.maxLength/);
   });
 
-  it(`learns every head from preference pairs: held-out pair accuracy after ${STEPS} seeded steps`, () => {
+  it(`learns every head from preference pairs: held-out pair accuracy after ${STEPS} seeded steps`, async () => {
     const before = tf.memory().numTensors;
     const m = new MultiHeadRewardModel({ tokenizer: tok, maxLength: 80, seed: 3 });
     models.push(m);
     const start = performance.now();
-    const { losses } = trainRewardModel(m, train, { steps: STEPS, seed: 4, batchSize: 16, lr: 3e-3 });
+    const { losses } = await trainRewardModel(m, train, { steps: STEPS, seed: 4, batchSize: 16, lr: 3e-3 });
     const seconds = (performance.now() - start) / 1000;
     const ev = evaluatePairs(m, heldOut);
     const yesNo = evaluatePairs(m, heldOut.filter((p) => p.template === 'consistency:yes-no'));
@@ -92,11 +117,17 @@ describe('MultiHeadRewardModel', () => {
         Object.entries(ev.perHead).map(([h, a]) => `${h} ${fmt(a)}`).join(', ') +
         `; consistency yes/no ${fmt(yesNo.perHead.consistency)}, letter ${fmt(letter.perHead.consistency)}`,
     );
-    expect(ev.perHead.honesty.accuracy).toBeGreaterThanOrEqual(0.9);
-    expect(ev.perHead.helpfulness.accuracy).toBeGreaterThanOrEqual(0.9);
-    expect(ev.perHead.compliance.accuracy).toBeGreaterThanOrEqual(0.9);
-    expect(ev.perHead.consistency.accuracy).toBeGreaterThanOrEqual(0.75);
-    expect(yesNo.perHead.consistency.accuracy).toBeGreaterThanOrEqual(0.9);
+    const baselines = Object.fromEntries(REWARD_HEADS.map((h) => [h, bestTrivialBaseline(heldOut.filter((p) => p.heads[0] === h))])) as Record<RewardHead, number>;
+    console.info(`best trivial baselines on the held-out templates: ${REWARD_HEADS.map((h) => `${h} ${baselines[h].toFixed(2)}`).join(', ')}`);
+    for (const h of REWARD_HEADS) expect(ev.perHead[h].n, h).toBeGreaterThanOrEqual(20);
+    // the held-out templates are not solvable by length
+    for (const h of REWARD_HEADS) expect(baselines[h], `${h} length baseline`).toBeLessThanOrEqual(0.7);
+    for (const h of LEARNED) {
+      expect(ev.perHead[h].accuracy, `${h}: held-out accuracy vs best trivial baseline ${baselines[h].toFixed(2)} + ${MARGIN}`).toBeGreaterThanOrEqual(baselines[h] + MARGIN);
+    }
+    for (const h of NOT_YET) {
+      expect(ev.perHead[h].accuracy, `${h} now beats its baseline by ${MARGIN}: move it from NOT_YET to LEARNED`).toBeLessThan(baselines[h] + MARGIN);
+    }
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(losses.slice(-20))).toBeLessThan(0.5 * Math.LN2);
     // training frees its intermediates: only the new model's variables remain

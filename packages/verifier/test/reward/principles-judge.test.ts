@@ -101,6 +101,6 @@ describe('PrinciplesJudge', () => {
     await expect(failing.evaluate({ question: 'q', response: 'r' })).rejects.toThrow(/judge function failed: HTTP 503/);
     const nonString = new PrinciplesJudge({ principles: P, judge: (async () => 42) as unknown as (p: string) => Promise<string> });
     await expect(nonString.evaluate({ question: 'q', response: 'r' })).rejects.toThrow(JudgeCallError);
-    expect(() => new PrinciplesJudge({ judge: 'nope' as never })).toThrow(TypeError);
+    expect(() => new PrinciplesJudge({ judge: 'nope' as never })).toThrow(/options.judge: must be a function/);
   });
 });

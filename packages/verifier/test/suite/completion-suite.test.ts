@@ -9,16 +9,19 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import * as icd10 from '../../src/icd10/index';
-import * as rules from '../../src/rules/index';
-import type { VerificationResult, Verdict } from '../../src/types';
+import { useShippedVerifierData } from '../../src/node/index';
+import { VERIFIER_REGISTRY, createVerifier, type VerifierKind, type VerifierReferences } from '../../src/registry';
+import type { VerificationResult, Verdict, Verifier } from '../../src/types';
+
+useShippedVerifierData();
 
 const DIR = fileURLToPath(new URL('../../data/completion-suite/', import.meta.url));
 
 /** One suite record (see data/completion-suite/README.md). */
 export interface SuiteRecord {
   id: string;
-  kind: 'mcq' | 'mcq-multi' | 'yes-no-maybe' | 'icd10' | 'numeric' | 'drug-json' | 'keywords';
+  /** A canonical verifier kind of the registry (`src/registry.ts`). */
+  kind: VerifierKind;
   lang: 'en' | 'zh';
   style: string;
   source: string;
@@ -47,28 +50,34 @@ function loadSuite(): SuiteRecord[] {
   return out;
 }
 
-type Runner = (r: SuiteRecord) => VerificationResult | Promise<VerificationResult>;
-
-let icdVerifier: icd10.Icd10Verifier | undefined;
-
-/** How each kind's reference maps onto its verifier's reference type. */
-const RUNNERS: Record<SuiteRecord['kind'], Runner | undefined> = {
-  mcq: (x) => rules.verifyMultipleChoice(x.completion, { answer: x.reference as string, options: x.options }),
-  'mcq-multi': (x) =>
-    rules.verifyMultipleChoice(x.completion, {
-      answer: x.reference as string,
-      options: x.options,
-      mode: (x.config?.multiple as 'exact' | 'partial' | undefined) ?? 'exact',
-    }),
-  'yes-no-maybe': (x) => rules.verifyYesNoMaybe(x.completion, { answer: x.reference as string }),
-  icd10: (x) => (icdVerifier ??= new icd10.Icd10Verifier()).verify(x.completion, x.reference as string | string[]),
+/**
+ * How each suite record's reference (see data/completion-suite/README.md) maps onto its kind's reference type.
+ * The verifiers themselves come from the registry; `text` needs a model judge and has no suite records.
+ */
+const TO_REFERENCE: { [K in VerifierKind]?: (x: SuiteRecord) => VerifierReferences[K] } = {
+  'multiple-choice': (x) => ({
+    answer: x.reference as string,
+    options: x.options,
+    mode: (x.config?.multiple as 'exact' | 'partial' | undefined) ?? 'exact',
+  }),
+  'yes-no-maybe': (x) => ({ answer: x.reference as string }),
+  icd10: (x) => x.reference as string | string[],
   numeric: (x) => {
     const ref = x.reference as { value: number; unit?: string; absTol?: number; relTol?: number };
-    return rules.verifyNumeric(x.completion, { value: ref.value, unit: ref.unit, tolerance: { abs: ref.absTol ?? 0, rel: ref.relTol ?? 1e-6 } });
+    return { value: ref.value, unit: ref.unit, tolerance: { abs: ref.absTol ?? 0, rel: ref.relTol ?? 1e-6 } };
   },
-  'drug-json': (x) => rules.verifyDrugJson(x.completion, x.reference as rules.DrugJsonReference),
-  keywords: (x) => rules.verifyKeywords(x.completion, { required: (x.reference as { groups: string[][] }).groups }),
+  'drug-json': (x) => x.reference as VerifierReferences['drug-json'],
+  keywords: (x) => ({ required: (x.reference as { groups: string[][] }).groups }),
 };
+
+const verifiers = new Map<VerifierKind, Verifier<unknown>>();
+function run(x: SuiteRecord): VerificationResult | Promise<VerificationResult> | undefined {
+  const toRef = TO_REFERENCE[x.kind] as ((x: SuiteRecord) => unknown) | undefined;
+  if (toRef === undefined) return undefined;
+  let v = verifiers.get(x.kind);
+  if (v === undefined) verifiers.set(x.kind, (v = createVerifier(x.kind) as Verifier<unknown>));
+  return v.verify(x.completion, toRef(x));
+}
 
 /**
  * Records the verifiers currently get wrong, with why the expectation is right. Reported to the verifier
@@ -96,7 +105,9 @@ describe('completion suite data', () => {
       expect(x.expected.verdict === 'correct' ? x.expected.reward === 1 : x.expected.reward < 1, `${x.id}: verdict/reward mismatch`).toBe(true);
     }
     expect(new Set(SUITE.map((x) => x.lang))).toEqual(new Set(['en', 'zh']));
-    expect(new Set(SUITE.map((x) => x.kind))).toEqual(new Set(Object.keys(RUNNERS)));
+    // every record names a registry kind, and every kind with a rule verifier has records
+    for (const x of SUITE) expect(Object.keys(VERIFIER_REGISTRY), `${x.id}: kind ${x.kind}`).toContain(x.kind);
+    expect(new Set(SUITE.map((x) => x.kind))).toEqual(new Set(Object.keys(TO_REFERENCE)));
     // many realistic wrong answers, not just correct ones
     const wrong = SUITE.filter((x) => x.expected.verdict !== 'correct').length;
     expect(wrong / SUITE.length).toBeGreaterThan(0.3);
@@ -113,14 +124,14 @@ describe('completion suite through the rule verifiers', () => {
       const t = tally.get(x.kind) ?? { n: 0, agree: 0, known: 0, skipped: 0 };
       tally.set(x.kind, t);
       t.n++;
-      const run = RUNNERS[x.kind];
-      if (run === undefined) {
-        t.skipped++;
-        continue;
-      }
       let got: VerificationResult;
       try {
-        got = await run(x);
+        const pending = run(x);
+        if (pending === undefined) {
+          t.skipped++;
+          continue;
+        }
+        got = await pending;
       } catch (e) {
         got = { reward: Number.NaN, verdict: 'invalid', evidence: `threw ${(e as Error).name}: ${(e as Error).message}`, source: 'rule' };
       }
