@@ -3,8 +3,7 @@
  * that `@quarkmed/data-synth` samples carry (`{ kind, value }`) to each verifier's reference type. One naming:
  * a kind's canonical name is its verifier's `name` (`multiple-choice`, `yes-no-maybe`, `icd10`, `numeric`,
  * `drug-json`, `keywords`, plus `text` for free-text references judged by a model component); the completion
- * suite uses the canonical names; data-synth's reference kinds (`choice`, `yes_no_maybe`, `json_drugs`) resolve
- * as aliases.
+ * suite and data-synth's reference kinds use the same names.
  *
  * @packageDocumentation
  */
@@ -46,8 +45,6 @@ export interface VerifierFactoryOptions {
 /** One registry entry. */
 export interface VerifierKindEntry<K extends VerifierKind = VerifierKind> {
   kind: K;
-  /** Other names that resolve to this kind (data-synth's reference kinds). */
-  aliases: readonly string[];
   description: string;
   /** A verifier of this kind. */
   create(options: VerifierFactoryOptions): Verifier<VerifierReferences[K]>;
@@ -63,43 +60,36 @@ export class SampleReferenceError extends VerifierError {}
 export const VERIFIER_REGISTRY: { readonly [K in VerifierKind]: VerifierKindEntry<K> } = {
   'multiple-choice': {
     kind: 'multiple-choice',
-    aliases: ['choice'],
     description: 'option letter(s) in any common answer format; single or multiple response',
     create: () => multipleChoiceVerifier,
   },
   'yes-no-maybe': {
     kind: 'yes-no-maybe',
-    aliases: ['yes_no_maybe'],
     description: 'a yes/no/maybe decision (English or Chinese)',
     create: () => yesNoMaybeVerifier,
   },
   icd10: {
     kind: 'icd10',
-    aliases: [],
     description: 'ICD-10 / ICD-10-CM codes with hierarchical credit (needs the ICD-10 data loaded)',
     create: (o) => new Icd10Verifier(o.icd10),
   },
   numeric: {
     kind: 'numeric',
-    aliases: [],
     description: 'a number with tolerance and unit conversion',
     create: () => numericVerifier,
   },
   'drug-json': {
     kind: 'drug-json',
-    aliases: ['json_drugs'],
     description: 'drug names listed in a JSON answer (entity-level F1)',
     create: () => drugJsonVerifier,
   },
   keywords: {
     kind: 'keywords',
-    aliases: [],
     description: 'required (and forbidden) concepts mentioned, with synonyms and negation',
     create: () => keywordsVerifier,
   },
   text: {
     kind: 'text',
-    aliases: [],
     description: 'a free-text reference, judged by the model component given as options.judge',
     create: (o) => {
       if (!o.judge || typeof o.judge.verify !== 'function') {
@@ -111,11 +101,7 @@ export const VERIFIER_REGISTRY: { readonly [K in VerifierKind]: VerifierKindEntr
 };
 
 const KINDS = Object.keys(VERIFIER_REGISTRY) as VerifierKind[];
-const BY_NAME = new Map<string, VerifierKind>();
-for (const k of KINDS) {
-  BY_NAME.set(k, k);
-  for (const a of VERIFIER_REGISTRY[k].aliases) BY_NAME.set(a, k);
-}
+const BY_NAME = new Map<string, VerifierKind>(KINDS.map((k) => [k, k]));
 
 /** The canonical kinds, in registry order. */
 export function verifierKinds(): VerifierKind[] {
@@ -123,7 +109,7 @@ export function verifierKinds(): VerifierKind[] {
 }
 
 /**
- * The canonical kind of a name (a canonical name or an alias).
+ * The kind of a name, checked.
  *
  * @throws {@link VerifierRegistryError} for an unknown name (the message lists the known names)
  */
@@ -136,7 +122,7 @@ export function resolveVerifierKind(name: string): VerifierKind {
 /**
  * A verifier of a kind.
  *
- * @param kind - a canonical kind or an alias
+ * @param kind - a verifier kind
  * @param options - factory options (`judge` is required for `text`)
  * @throws {@link VerifierRegistryError} for an unknown kind or a missing required option
  */

@@ -36,6 +36,6 @@ export const chapterClassification: TaskDefinition = {
       `“${name}”在ICD-10中归入哪一章？\n${formatOptions(mc.options)}`,
     );
     const response = `${answerLine(lang, mc.answer, title(ch))}\n${tr(lang, `Its code ${code} lies in the range ${ch.start}–${ch.end}.`, `其编码${code}位于${ch.start}–${ch.end}范围内。`)}`;
-    return makeSample(this, anchor, ctx, { prompt, response, reference: { kind: 'choice', value: mc.answer }, options: mc.options, facts: [triple], entityIds: [] });
+    return makeSample(this, anchor, ctx, { prompt, response, reference: { kind: 'multiple-choice', value: mc.answer }, options: mc.options, facts: [triple], entityIds: [] });
   },
 };

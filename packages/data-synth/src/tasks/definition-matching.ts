@@ -33,7 +33,7 @@ export const definitionMatching: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response: answerLine(lang, mc.answer, name),
-      reference: { kind: 'choice', value: mc.answer },
+      reference: { kind: 'multiple-choice', value: mc.answer },
       options: mc.options,
       facts: [entityFact(ctx, anchor, 'definition', e.definition)],
       entityIds: ds.map((d) => d.id),

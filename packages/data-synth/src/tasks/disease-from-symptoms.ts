@@ -47,7 +47,7 @@ export const diseaseFromSymptoms: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response,
-      reference: { kind: 'choice', value: mc.answer },
+      reference: { kind: 'multiple-choice', value: mc.answer },
       options: mc.options,
       facts: sym,
       entityIds: [...symIds, ...ds.map((d) => d.id)],

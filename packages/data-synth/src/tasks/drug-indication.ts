@@ -42,7 +42,7 @@ export const drugIndicationMc: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response: `${answerLine(lang, mc.answer, drug)}\n${ctx.render(fact, lang)}`,
-      reference: { kind: 'choice', value: mc.answer },
+      reference: { kind: 'multiple-choice', value: mc.answer },
       options: mc.options,
       facts: [fact],
       entityIds: [fact.subject, ...ds.map((d) => d.id)],

@@ -79,7 +79,7 @@ export const factualConsistency: TaskDefinition = {
         const statement = ctx.render(t, lang);
         const prompt = tr(lang, `Is the following statement factually correct? Answer yes or no, then explain.\nStatement: ${statement}`, `以下陈述是否符合事实？请回答“是”或“否”，并说明理由。\n陈述：${statement}`);
         const response = tr(lang, `Yes. ${statement}`, `是。${statement}`);
-        return makeSample(this, anchor, ctx, { prompt, response, reference: { kind: 'yes_no_maybe', value: 'yes' }, facts: [t], entityIds: [t.subject === anchor ? t.object : t.subject].filter((x) => graph.entity(x)), variant: 'true' });
+        return makeSample(this, anchor, ctx, { prompt, response, reference: { kind: 'yes-no-maybe', value: 'yes' }, facts: [t], entityIds: [t.subject === anchor ? t.object : t.subject].filter((x) => graph.entity(x)), variant: 'true' });
       }
       if (kind === 'has_symptom') continue;
       const f = falseVariant(anchor, kind, ctx);
@@ -92,7 +92,7 @@ export const factualConsistency: TaskDefinition = {
       return makeSample(this, anchor, ctx, {
         prompt,
         response,
-        reference: { kind: 'yes_no_maybe', value: 'no' },
+        reference: { kind: 'yes-no-maybe', value: 'no' },
         facts: f.truth,
         entityIds: [f.claim.subject === anchor ? f.claim.object : f.claim.subject].filter((x) => graph.entity(x)),
         variant: 'false',

@@ -40,7 +40,7 @@ export const hypernymIdentification: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response,
-      reference: { kind: 'choice', value: mc.answer },
+      reference: { kind: 'multiple-choice', value: mc.answer },
       options: mc.options,
       facts: [graph.isaTriple(anchor, parent)],
       entityIds: [parent, ...ds.map((d) => d.id)],

@@ -35,7 +35,7 @@ export const icd10CodeToTitle: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response: `${answerLine(lang, mc.answer, name)}\n${ctx.render(triple, lang)}`,
-      reference: { kind: 'choice', value: mc.answer },
+      reference: { kind: 'multiple-choice', value: mc.answer },
       options: mc.options,
       facts: [triple],
       entityIds: ds.map((d) => d.id),

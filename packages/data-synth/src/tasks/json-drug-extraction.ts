@@ -46,7 +46,7 @@ export const jsonDrugExtraction: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response: JSON.stringify(value),
-      reference: { kind: 'json_drugs', value },
+      reference: { kind: 'drug-json', value },
       facts,
       entityIds: facts.map((t) => t.subject),
     });

@@ -42,7 +42,7 @@ export const notIndicationDetection: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response: `${answerLine(lang, mc.answer, notName)}\n${ctx.render(notFact, lang)}`,
-      reference: { kind: 'choice', value: mc.answer },
+      reference: { kind: 'multiple-choice', value: mc.answer },
       options: mc.options,
       facts: [notFact, ...chosen],
       entityIds: [notFact.subject, ...chosen.map((t) => t.subject)],

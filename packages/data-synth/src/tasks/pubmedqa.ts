@@ -24,7 +24,7 @@ export const pubmedqaYesNoMaybe: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response,
-      reference: { kind: 'yes_no_maybe', value: r.final_decision },
+      reference: { kind: 'yes-no-maybe', value: r.final_decision },
       facts: [{ key: pubmedqaFactKey(id, r.final_decision), source: 'pubmedqa', authority: 'B' }],
       entityIds: [],
     });

@@ -52,7 +52,7 @@ export const siblingDiscrimination: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response: `${answerLine(lang, mc.answer, odd.text)}${why}`,
-      reference: { kind: 'choice', value: mc.answer },
+      reference: { kind: 'multiple-choice', value: mc.answer },
       options: mc.options,
       facts,
       entityIds: [odd.id, ...members],

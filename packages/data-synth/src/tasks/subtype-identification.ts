@@ -35,7 +35,7 @@ export const subtypeIdentification: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response: `${answerLine(lang, mc.answer, cname)}\n${ctx.render(fact, lang)}`,
-      reference: { kind: 'choice', value: mc.answer },
+      reference: { kind: 'multiple-choice', value: mc.answer },
       options: mc.options,
       facts: [fact],
       entityIds: [child, ...ds.map((d) => d.id)],

@@ -36,7 +36,7 @@ export const synonymDiscrimination: TaskDefinition = {
     return makeSample(this, anchor, ctx, {
       prompt,
       response,
-      reference: { kind: 'choice', value: mc.answer },
+      reference: { kind: 'multiple-choice', value: mc.answer },
       options: mc.options,
       facts: [entityFact(ctx, anchor, 'synonym', syn, lang)],
       entityIds: ds.map((d) => d.id),

@@ -28,7 +28,7 @@ export interface ChatMessage {
   content: string;
 }
 
-/** One drug in a `json_drugs` reference. */
+/** One drug in a `drug-json` reference. */
 export interface DrugMention {
   drug: string;
   disease: string;
@@ -37,18 +37,18 @@ export interface DrugMention {
 
 /**
  * A reference answer a verifier can check.
- * - `choice`: the option letter (`'B'`), or for several, comma-joined letters.
+ * - `multiple-choice`: the option letter (`'B'`), or for several, comma-joined letters.
  * - `icd10`: an ICD-10(-CM) code such as `'E11.9'`.
- * - `yes_no_maybe`: the decision.
- * - `json_drugs`: the drugs the response's JSON must list (order-free).
+ * - `yes-no-maybe`: the decision.
+ * - `drug-json`: the drugs the response's JSON must list (order-free).
  * - `keywords`: every keyword must appear in the response (case-insensitive).
  * - `text`: a free-text reference (for overlap metrics or a judge).
  */
 export type Reference =
-  | { kind: 'choice'; value: string }
+  | { kind: 'multiple-choice'; value: string }
   | { kind: 'icd10'; value: string }
-  | { kind: 'yes_no_maybe'; value: 'yes' | 'no' | 'maybe' }
-  | { kind: 'json_drugs'; value: DrugMention[] }
+  | { kind: 'yes-no-maybe'; value: 'yes' | 'no' | 'maybe' }
+  | { kind: 'drug-json'; value: DrugMention[] }
   | { kind: 'keywords'; value: string[] }
   | { kind: 'text'; value: string };
 

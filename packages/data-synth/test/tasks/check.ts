@@ -21,7 +21,7 @@ export function expectValidSample(s: InstructionSample): void {
   const ref = s.reference!;
   const response = last.content;
   switch (ref.kind) {
-    case 'choice': {
+    case 'multiple-choice': {
       expect(s.options).toBeDefined();
       const opts = s.options!;
       expect(opts.length).toBeGreaterThanOrEqual(2);
@@ -39,12 +39,12 @@ export function expectValidSample(s: InstructionSample): void {
       expect(ref.value).toMatch(/^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/);
       expect(response).toContain(ref.value);
       break;
-    case 'yes_no_maybe':
+    case 'yes-no-maybe':
       expect(['yes', 'no', 'maybe']).toContain(ref.value);
       if (s.language === 'zh') expect(response.startsWith(ref.value === 'yes' ? '是' : ref.value === 'no' ? '否' : '可能')).toBe(true);
       else expect(response.toLowerCase()).toMatch(new RegExp(`^(answer: )?${ref.value}\\b`));
       break;
-    case 'json_drugs': {
+    case 'drug-json': {
       const parsed = JSON.parse(response) as unknown[];
       expect(parsed).toEqual(ref.value);
       expect(ref.value.length).toBeGreaterThan(0);
