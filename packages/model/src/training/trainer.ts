@@ -393,6 +393,9 @@ export class Trainer<Batch = TrainBatch, Example = TrainExample, Model = Trainab
       } finally {
         for (const m of micro) if (m.owned) this.disposeBatch(m.batch);
       }
+      // CPU backends resolve reads as microtasks, so a long run would otherwise never let timers, I/O or a UI
+      // (progress bars, test runners, a browser tab) run: give the event loop one turn per step.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
     }
     return { step: this.optimizer.step, losses, evalLosses };
   }

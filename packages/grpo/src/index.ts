@@ -1,0 +1,1 @@
+export { GrpoError } from './error';
