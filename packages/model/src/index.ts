@@ -3,6 +3,10 @@ export type { LlamaConfig, MoeConfig, ResolvedLlamaConfig } from './config';
 
 export {
   BpeTokenizer,
+  HfLibraryTokenizer,
+  tokenizerFromJSON,
+  DecodeStream,
+  FastPathUnsupportedError,
   trainBpe,
   renderChatTemplate,
   CHATML_TEMPLATE,
@@ -26,6 +30,9 @@ export type {
   ChatMessage,
   RenderChatTemplateOptions,
   ApplyChatTemplateOptions,
+  Tokenizer,
+  TokenizerFromJsonOptions,
+  DecodeStreamOptions,
 } from './tokenizer/index';
 
 export { LlamaModel, KVCache, Linear, ModelInputError } from './decoder/index';
@@ -67,37 +74,69 @@ export type {
   TextGenerationCallOptions,
 } from './generation/index';
 
-export { applyLora, LoraHandle, LoraAdapter, LoraConfigError, LoraStateError, LORA_TARGETS, saveLoraAdapters, loadLoraAdapters } from './lora/index';
+export {
+  applyLora,
+  LoraHandle,
+  LoraAdapter,
+  LoraConfigError,
+  LoraStateError,
+  LORA_TARGETS,
+  serializeLoraAdapters,
+  loadLoraAdaptersFromFiles,
+  loadLoraWeightsFromFiles,
+  loraConfigFromPeft,
+  peftAdapterConfig,
+  PEFT_CONFIG_FILE,
+  PEFT_WEIGHTS_FILE,
+  ADAPTER_CONFIG_KEY,
+} from './lora/index';
 export type { LoraConfig, LoraTarget, SaveLoraOptions } from './lora/index';
 
 export {
-  saveCheckpoint,
-  loadCheckpoint,
-  loadWeightsInto,
   parseSafetensors,
   serializeSafetensors,
-  readSafetensorsFile,
-  writeSafetensorsFile,
-  writeFileAtomic,
+  planCheckpointFiles,
+  serializeCheckpoint,
+  checkpointSource,
+  loadCheckpointFromFiles,
+  loadWeightsFromFiles,
+  loadCheckpointFromSource,
+  loadWeightsFromSource,
+  CHECKPOINT_FILES,
+  SAVE_ID_KEY,
+  shardFileName,
   CheckpointError,
+  AtomicWriteError,
 } from './checkpoint/index';
 export type {
   SafetensorsTensor,
   SaveCheckpointOptions,
   SaveCheckpointResult,
   LoadCheckpointOptions,
+  CheckpointPlan,
+  CheckpointPlanFile,
+  CheckpointSource,
+  CheckpointFiles,
+  CheckpointFileContent,
+  RandomAccessFile,
 } from './checkpoint/index';
 
 export {
   Trainer,
   TrainerError,
+  MemoryTrainerStore,
+  TRAINER_FILES,
+  lmLoss,
+  lmCollator,
+  lmBatchWeight,
+  checkpointName,
   AdamWOptimizer,
   cosineWithWarmup,
   constantLr,
   clipByGlobalNorm,
   globalNorm,
-  IGNORE_INDEX,
 } from './training/index';
+export { IGNORE_INDEX, shiftLabels, countLossTokens } from './labels';
 export type {
   TrainerOptions,
   TrainData,
@@ -105,6 +144,12 @@ export type {
   TrainBatch,
   TrainResult,
   StepLog,
+  ComputeLoss,
+  LossContext,
+  LossResult,
+  TrainerStore,
+  TrainerStateFiles,
+  TrainerStateJson,
   LrSchedule,
   CosineWithWarmupOptions,
   AdamWConfig,
@@ -112,7 +157,7 @@ export type {
 
 export type { AddedTokenSpec, HfTokenizerConfig, HfTokenizerJson } from './tokenizer/index';
 export type { LoraAdapterOptions, LoraTargetModel, ResolvedLoraConfig } from './lora/index';
-export type { AtomicWriteData, CheckpointModel, SafetensorsInput } from './checkpoint/index';
+export type { CheckpointModel, SafetensorsInput } from './checkpoint/index';
 export type { ClipResult, GradList, StatefulRng, TrainableModel } from './training/index';
 export type { Rng } from './generation/index';
 export type { HfAddedToken } from './tokenizer/index';
@@ -123,3 +168,6 @@ export { sampleNext } from './generation/index';
 export { DEFAULT_SHARD_SIZE_BYTES, parseSafetensorsHeader } from './checkpoint/index';
 export { OptimizerStateError } from './training/index';
 export { ModelError } from './error';
+export type { Architecture } from './config';
+export { ropeParameters } from './decoder/index';
+export type { RopeScaling, LinearRopeScaling, DynamicRopeScaling, YarnRopeScaling, Llama3RopeScaling, RopeBase, RopeParameters } from './decoder/index';

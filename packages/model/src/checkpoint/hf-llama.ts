@@ -1,6 +1,8 @@
 /**
- * Hugging Face tensor names and shapes of Llama (`LlamaForCausalLM`) and Mixtral (`MixtralForCausalLM`)
- * checkpoints, and which of them are linear weights. Linear weights are `[out, in]` in the file and
+ * Hugging Face tensor names and shapes of Llama (`LlamaForCausalLM`), Qwen2 (`Qwen2ForCausalLM`), Qwen3
+ * (`Qwen3ForCausalLM`) and Mixtral (`MixtralForCausalLM`) checkpoints, and which of them are linear weights.
+ * Biases (`*.bias`, `[out]`) and the Qwen3 per-head norms (`self_attn.q_norm/k_norm.weight`, `[headDim]`)
+ * have the same shape in the file and the model. Linear weights are `[out, in]` in the file and
  * `[in, out]` in `LlamaModel.weights`; checkpoint code transposes them on save and load.
  *
  * @packageDocumentation
@@ -34,7 +36,9 @@ export function isLinearWeight(name: string): boolean {
 
 /**
  * Every tensor a checkpoint of `config` holds, in a stable order (embedding, then each layer, then the
- * final norm and the LM head, which is absent with `tieEmbeddings`), with HF-layout shapes.
+ * final norm and the LM head, which is absent with `tieEmbeddings`), with HF-layout shapes: q/k/v biases
+ * with `attentionBias` or for qwen2, an o bias with `attentionBias`, MLP biases with `mlpBias`, and the
+ * q/k norms for qwen3. Projections use `config.headDim` (which may differ from `hiddenSize / numHeads`).
  *
  * @param config - the model config (validated with `resolveConfig`)
  * @throws ConfigError for an invalid config
@@ -42,8 +46,9 @@ export function isLinearWeight(name: string): boolean {
 export function hfTensorSpecs(config: LlamaConfig): HfTensorSpec[] {
   const c = resolveConfig(config);
   const h = c.hiddenSize;
-  const dh = h / c.numHeads;
+  const dh = c.headDim;
   const i = c.intermediateSize;
+  const qkvBias = c.attentionBias || c.architecture === 'qwen2';
   const specs: HfTensorSpec[] = [];
   const add = (name: string, shape: number[]): void => {
     specs.push({ name, shape, linear: isLinearWeight(name) });
@@ -53,9 +58,17 @@ export function hfTensorSpecs(config: LlamaConfig): HfTensorSpec[] {
     const p = `model.layers.${l}`;
     add(`${p}.input_layernorm.weight`, [h]);
     add(`${p}.self_attn.q_proj.weight`, [c.numHeads * dh, h]);
+    if (qkvBias) add(`${p}.self_attn.q_proj.bias`, [c.numHeads * dh]);
     add(`${p}.self_attn.k_proj.weight`, [c.numKvHeads * dh, h]);
+    if (qkvBias) add(`${p}.self_attn.k_proj.bias`, [c.numKvHeads * dh]);
     add(`${p}.self_attn.v_proj.weight`, [c.numKvHeads * dh, h]);
+    if (qkvBias) add(`${p}.self_attn.v_proj.bias`, [c.numKvHeads * dh]);
     add(`${p}.self_attn.o_proj.weight`, [h, c.numHeads * dh]);
+    if (c.attentionBias) add(`${p}.self_attn.o_proj.bias`, [h]);
+    if (c.architecture === 'qwen3') {
+      add(`${p}.self_attn.q_norm.weight`, [dh]);
+      add(`${p}.self_attn.k_norm.weight`, [dh]);
+    }
     add(`${p}.post_attention_layernorm.weight`, [h]);
     if (c.moe) {
       add(`${p}.block_sparse_moe.gate.weight`, [c.moe.numExperts, h]);
@@ -66,8 +79,11 @@ export function hfTensorSpecs(config: LlamaConfig): HfTensorSpec[] {
       }
     } else {
       add(`${p}.mlp.gate_proj.weight`, [i, h]);
+      if (c.mlpBias) add(`${p}.mlp.gate_proj.bias`, [i]);
       add(`${p}.mlp.up_proj.weight`, [i, h]);
+      if (c.mlpBias) add(`${p}.mlp.up_proj.bias`, [i]);
       add(`${p}.mlp.down_proj.weight`, [h, i]);
+      if (c.mlpBias) add(`${p}.mlp.down_proj.bias`, [h]);
     }
   }
   add('model.norm.weight', [h]);

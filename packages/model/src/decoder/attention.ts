@@ -4,16 +4,28 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { causalAttention, rope } from '@quarkmed/tensor-kernels';
+import { causalAttention, rmsNorm, rope } from '@quarkmed/tensor-kernels';
 import type { KVCache } from './kv-cache';
 import type { Linear, LinearContext } from './linear';
 
-/** The four projections of one attention layer (`[in, out]` weights). */
+/** The four projections of one attention layer (`[in, out]` weights, optional biases). */
 export interface AttentionProjections {
   q: Linear;
   k: Linear;
   v: Linear;
   o: Linear;
+  /** Qwen3: per-head RMSNorm weights `[headDim]` of q and k, applied before RoPE. */
+  qNorm?: tf.Variable;
+  kNorm?: tf.Variable;
+}
+
+/**
+ * The rotary frequencies of a call: `invFreq` (length `headDim / 2`; a float32 tensor when computed on a GPU
+ * backend) and the cos/sin `attentionScaling`.
+ */
+export interface AttentionRope {
+  invFreq: Float32Array | tf.Tensor1D;
+  attentionScaling: number;
 }
 
 /** Shapes, positions and cache of one {@link selfAttention} call. */
@@ -23,7 +35,10 @@ export interface AttentionArgs {
   numHeads: number;
   numKvHeads: number;
   headDim: number;
-  ropeTheta: number;
+  /** Rotary frequencies (after any rope scaling). */
+  rope: AttentionRope;
+  /** RMSNorm epsilon of the q/k norms (Qwen3). */
+  rmsNormEps: number;
   /** Explicit int32 positions `[B, T]` or `[T]`; otherwise `offset + t`. */
   positions?: tf.Tensor;
   /** Position of the first new token when `positions` is not given (the cache length). */
@@ -47,16 +62,25 @@ export function mergeHeads(x: tf.Tensor4D): tf.Tensor2D {
   return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b * t, h * d]);
 }
 
+/** `[B*T, H*Dh]` → `[B, H, T, Dh]`, with the per-head RMSNorm `norm` `[Dh]` applied first when given. */
+function heads(x: tf.Tensor2D, b: number, t: number, h: number, dh: number, norm: tf.Variable | undefined, eps: number): tf.Tensor4D {
+  if (norm === undefined) return splitHeads(x, b, t, h, dh);
+  const normed = rmsNorm(tf.reshape(x, [b * t * h, dh]), norm, eps) as tf.Tensor2D;
+  return splitHeads(tf.reshape(normed, [b * t, h * dh]), b, t, h, dh);
+}
+
 /**
- * Llama self-attention on `x` `[B*T, hidden]` (already normalised): q/k/v projections, RoPE on q and k,
- * append k/v to the cache, causal GQA attention over the cached prefix and the new tokens (with the key
- * padding mask), output projection. Returns `[B*T, hidden]`.
+ * Llama/Qwen self-attention on `x` `[B*T, hidden]` (already normalised): q/k/v projections (with their
+ * biases when present), the Qwen3 per-head q/k RMSNorm, RoPE on q and k (the given frequencies and cos/sin
+ * scaling), append k/v to the cache, causal GQA attention over the cached prefix and the new tokens (with
+ * the key padding mask), output projection. Returns `[B*T, hidden]`.
  */
 export function selfAttention(x: tf.Tensor2D, proj: AttentionProjections, a: AttentionArgs): tf.Tensor2D {
   const { batch: b, seq: t, headDim: dh } = a;
-  const ropeOptions = a.positions !== undefined ? { positions: a.positions, theta: a.ropeTheta } : { offset: a.offset, theta: a.ropeTheta };
-  const q = rope(splitHeads(proj.q.apply(x, a.ctx), b, t, a.numHeads, dh), ropeOptions);
-  let k = rope(splitHeads(proj.k.apply(x, a.ctx), b, t, a.numKvHeads, dh), ropeOptions);
+  const freq = { invFreq: a.rope.invFreq, attentionScaling: a.rope.attentionScaling };
+  const ropeOptions = a.positions !== undefined ? { positions: a.positions, ...freq } : { offset: a.offset, ...freq };
+  const q = rope(heads(proj.q.apply(x, a.ctx), b, t, a.numHeads, dh, proj.qNorm, a.rmsNormEps), ropeOptions);
+  let k = rope(heads(proj.k.apply(x, a.ctx), b, t, a.numKvHeads, dh, proj.kNorm, a.rmsNormEps), ropeOptions);
   let v = splitHeads(proj.v.apply(x, a.ctx), b, t, a.numKvHeads, dh);
   if (a.cache !== undefined) {
     const full = a.cache.append(a.layer, k, v);

@@ -18,3 +18,6 @@ export { moeForward, topKSelection } from './moe';
 export type { MoeModules, MoeOutput } from './moe';
 export { deriveSeed, mulberry32, normalValues, initTensor, makeVariable } from './init';
 export type { InitSpec } from './init';
+export { ropeParameters, isDynamicRope } from './rope-scaling';
+export type { RopeScaling, LinearRopeScaling, DynamicRopeScaling, YarnRopeScaling, Llama3RopeScaling, RopeBase, RopeParameters } from './rope-scaling';
+export type { AttentionRope } from './attention';

@@ -1,5 +1,5 @@
 /**
- * Bias-free linear layers with `[in, out]` weights and optional adapters (LoRA).
+ * Linear layers with `[in, out]` weights, an optional bias and optional adapters (LoRA).
  *
  * @packageDocumentation
  */
@@ -19,7 +19,7 @@ export interface LinearContext {
   adaptersEnabled: boolean;
 }
 
-/** A linear layer `y = x · W` with `W` stored `[in, out]` (transposed relative to PyTorch). */
+/** A linear layer `y = x · W (+ b)` with `W` stored `[in, out]` (transposed relative to PyTorch) and `b` `[out]`. */
 export class Linear {
   /** An adapter whose `delta` is added to the output when adapters are enabled. */
   adapter?: LinearAdapter;
@@ -27,10 +27,12 @@ export class Linear {
   /**
    * @param name - the Hugging Face module name without `.weight`, e.g. `model.layers.0.self_attn.q_proj`
    * @param weight - the `[in, out]` weight variable
+   * @param bias - the optional `[out]` bias variable (HF `<name>.bias`)
    */
   constructor(
     readonly name: string,
     readonly weight: tf.Variable,
+    readonly bias?: tf.Variable,
   ) {}
 
   /** Input features. */
@@ -43,9 +45,11 @@ export class Linear {
     return this.weight.shape[1]!;
   }
 
-  /** `x · W (+ adapter.delta(x, training))` for `x` `[N, in]`; returns `[N, out]`. */
+  /** `x · W (+ b) (+ adapter.delta(x, training))` for `x` `[N, in]`; returns `[N, out]`. */
   apply(x: tf.Tensor2D, ctx: LinearContext): tf.Tensor2D {
-    const y: tf.Tensor2D = tf.matMul(x, this.weight as tf.Tensor2D);
+    const bias = this.bias;
+    const y: tf.Tensor2D =
+      bias === undefined ? tf.matMul(x, this.weight as tf.Tensor2D) : tf.tidy((): tf.Tensor2D => tf.add(tf.matMul(x, this.weight as tf.Tensor2D), bias));
     if (this.adapter === undefined || !ctx.adaptersEnabled) return y;
     const adapter = this.adapter;
     return tf.tidy((): tf.Tensor2D => tf.add(y, adapter.delta(x, ctx.training)));

@@ -7,13 +7,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy, rmsNorm, tokenLogProbs } from '@quarkmed/tensor-kernels';
 import { resolveConfig, type LlamaConfig, type ResolvedLlamaConfig } from '../config';
-import { selfAttention, type AttentionProjections } from './attention';
+import { IGNORE_INDEX, shiftLabels } from '../labels';
+import { selfAttention, type AttentionProjections, type AttentionRope } from './attention';
 import { ModelInputError, fmtShape } from './errors';
 import { initTensor, makeVariable, type InitSpec } from './init';
 import { KVCache } from './kv-cache';
 import { Linear, type LinearContext } from './linear';
 import { swigluMlp, type MlpProjections } from './mlp';
 import { moeForward, type MoeModules } from './moe';
+import { dynamicInvFreqTensor, isDynamicRope, ropeParameters, type DynamicRopeScaling } from './rope-scaling';
 
 /** Options of the {@link LlamaModel} constructor. */
 export interface LlamaModelOptions {
@@ -75,16 +77,20 @@ interface LayerModules {
 export function countParameters(config: LlamaConfig): number {
   const c = resolveConfig(config);
   const d = c.hiddenSize;
-  const dh = d / c.numHeads;
+  const dh = c.headDim;
+  const q = c.numHeads * dh;
   const kv = c.numKvHeads * dh;
-  const attn = 2 * d * d + 2 * d * kv;
-  const mlp = 3 * d * c.intermediateSize;
+  const qkvBias = c.attentionBias || c.architecture === 'qwen2';
+  let attn = 2 * d * q + 2 * d * kv;
+  if (qkvBias) attn += q + 2 * kv;
+  if (c.attentionBias) attn += d;
+  if (c.architecture === 'qwen3') attn += 2 * dh;
+  let mlp = 3 * d * c.intermediateSize;
+  if (c.mlpBias) mlp += 2 * c.intermediateSize + d;
   const ffn = c.moe ? d * c.moe.numExperts + c.moe.numExperts * mlp : mlp;
   const perLayer = 2 * d + attn + ffn;
   return c.vocabSize * d + c.numLayers * perLayer + d + (c.tieEmbeddings ? 0 : d * c.vocabSize);
 }
-
-const IGNORE_INDEX = -100;
 
 /** Backends whose tensors live in CPU memory, where reading ids back to validate them is cheap. */
 function cheapRead(): boolean {
@@ -95,7 +101,9 @@ function cheapRead(): boolean {
 /**
  * A Llama decoder: token embedding, `numLayers` pre-norm blocks (RMSNorm → GQA self-attention with RoPE →
  * residual → RMSNorm → SwiGLU MLP or top-k MoE → residual), final RMSNorm and the LM head (tied to the
- * embedding when `tieEmbeddings`).
+ * embedding when `tieEmbeddings`). The same class runs Qwen2 (q/k/v biases) and Qwen3 (per-head q/k
+ * RMSNorm before RoPE), Llama's optional attention/MLP biases, an explicit `headDim`, and Hugging Face
+ * rope scaling (`linear`, `dynamic`, `yarn`, `llama3`; see `decoder/rope-scaling`).
  *
  * Weights live in {@link LlamaModel.weights} under their Hugging Face names, every linear weight stored
  * `[in, out]`. Initialisation (Llama/GPT-2): normal(0, initStd) for embeddings and linears, the residual
@@ -121,6 +129,8 @@ export class LlamaModel {
   private readonly embed: tf.Variable;
   private readonly finalNorm: tf.Variable;
   private readonly lmHead?: Linear;
+  /** The rotary frequencies of every call (all schedules but `dynamic`, which depends on the length). */
+  private readonly staticRope?: AttentionRope;
   private disposed = false;
 
   /**
@@ -135,7 +145,7 @@ export class LlamaModel {
     const random = (options.init ?? 'random') === 'random';
     const c = this.config;
     const d = c.hiddenSize;
-    const dh = d / c.numHeads;
+    const dh = c.headDim;
     const std = c.initStd;
     const residualStd = std / Math.sqrt(2 * c.numLayers);
     this.weights = new Map();
@@ -146,23 +156,29 @@ export class LlamaModel {
       this.weights.set(name, v);
       return v;
     };
-    const linear = (module: string, inF: number, outF: number, s = std): Linear => {
-      const l = new Linear(module, weight(`${module}.weight`, [inF, outF], { kind: 'normal', std: s }));
+    const linear = (module: string, inF: number, outF: number, s = std, bias = false): Linear => {
+      const w = weight(`${module}.weight`, [inF, outF], { kind: 'normal', std: s });
+      const l = new Linear(module, w, bias ? weight(`${module}.bias`, [outF], { kind: 'zeros' }) : undefined);
       this.linearMap.set(module, l);
       return l;
     };
     const ones: InitSpec = { kind: 'ones' };
+    const qkvBias = c.attentionBias || c.architecture === 'qwen2';
 
     this.embed = weight('model.embed_tokens.weight', [c.vocabSize, d], { kind: 'normal', std });
     for (let i = 0; i < c.numLayers; i++) {
       const p = `model.layers.${i}`;
       const inputNorm = weight(`${p}.input_layernorm.weight`, [d], ones);
       const attn: AttentionProjections = {
-        q: linear(`${p}.self_attn.q_proj`, d, c.numHeads * dh),
-        k: linear(`${p}.self_attn.k_proj`, d, c.numKvHeads * dh),
-        v: linear(`${p}.self_attn.v_proj`, d, c.numKvHeads * dh),
-        o: linear(`${p}.self_attn.o_proj`, c.numHeads * dh, d, residualStd),
+        q: linear(`${p}.self_attn.q_proj`, d, c.numHeads * dh, std, qkvBias),
+        k: linear(`${p}.self_attn.k_proj`, d, c.numKvHeads * dh, std, qkvBias),
+        v: linear(`${p}.self_attn.v_proj`, d, c.numKvHeads * dh, std, qkvBias),
+        o: linear(`${p}.self_attn.o_proj`, c.numHeads * dh, d, residualStd, c.attentionBias),
       };
+      if (c.architecture === 'qwen3') {
+        attn.qNorm = weight(`${p}.self_attn.q_norm.weight`, [dh], ones);
+        attn.kNorm = weight(`${p}.self_attn.k_norm.weight`, [dh], ones);
+      }
       const postNorm = weight(`${p}.post_attention_layernorm.weight`, [d], ones);
       const layer: LayerModules = { inputNorm, postNorm, attn };
       if (c.moe) {
@@ -180,15 +196,36 @@ export class LlamaModel {
         layer.moe = { router, experts, topK: c.moe.topK };
       } else {
         layer.mlp = {
-          gate: linear(`${p}.mlp.gate_proj`, d, c.intermediateSize),
-          up: linear(`${p}.mlp.up_proj`, d, c.intermediateSize),
-          down: linear(`${p}.mlp.down_proj`, c.intermediateSize, d, residualStd),
+          gate: linear(`${p}.mlp.gate_proj`, d, c.intermediateSize, std, c.mlpBias),
+          up: linear(`${p}.mlp.up_proj`, d, c.intermediateSize, std, c.mlpBias),
+          down: linear(`${p}.mlp.down_proj`, c.intermediateSize, d, residualStd, c.mlpBias),
         };
       }
       this.layers.push(layer);
     }
     this.finalNorm = weight('model.norm.weight', [d], ones);
     if (!c.tieEmbeddings) this.lmHead = linear('lm_head', d, c.vocabSize);
+    if (!isDynamicRope(c.ropeScaling)) this.staticRope = ropeParameters(c.ropeScaling, this.ropeBase());
+  }
+
+  private ropeBase(): { headDim: number; theta: number; maxPositions: number } {
+    return { headDim: this.config.headDim, theta: this.config.ropeTheta, maxPositions: this.config.maxSeqLen };
+  }
+
+  /**
+   * The rotary frequencies of a forward call. `dynamic` NTK scaling recomputes them from the call's sequence
+   * length, the largest position + 1 (as transformers' `dynamic_rope_update`: with a KV cache every step
+   * uses the frequencies of its own length, the cached keys keep theirs); with explicit positions their
+   * maximum is read back on cpu/wasm/tensorflow, and the frequencies are computed on the device elsewhere.
+   */
+  private callRope(positions: tf.Tensor | undefined, past: number, t: number): AttentionRope {
+    if (this.staticRope) return this.staticRope;
+    const scaling = this.config.ropeScaling as DynamicRopeScaling;
+    if (positions === undefined) return ropeParameters(scaling, this.ropeBase(), past + t);
+    // GPU backends: the frequencies are computed on the device from the positions (no read back)
+    if (!cheapRead()) return { invFreq: dynamicInvFreqTensor(scaling, this.ropeBase(), positions), attentionScaling: 1 };
+    const seqLen = tf.tidy(() => tf.max(positions).dataSync()[0]!) + 1;
+    return ropeParameters(scaling, this.ropeBase(), seqLen);
   }
 
   /** The linear layers keyed by module name (weight name without `.weight`), e.g. `model.layers.0.self_attn.q_proj`. */
@@ -330,10 +367,11 @@ export class LlamaModel {
 
     const ctx: LinearContext = { training: options.training ?? false, adaptersEnabled: this.adaptersEnabled };
     const counts: number[][] = [];
-    const dh = c.hiddenSize / c.numHeads;
+    const dh = c.headDim;
     const out = tf.tidy(() => {
       let pos: tf.Tensor | undefined = positions;
       if (pos === undefined && mask !== undefined) pos = positionsFromMask(mask, past, t);
+      const ropeFreq = this.callRope(pos, past, t);
       let h = tf.gather(this.embed, tf.reshape(inputIds, [b * t])) as tf.Tensor2D;
       const auxes: tf.Scalar[] = [];
       const zs: tf.Scalar[] = [];
@@ -345,7 +383,8 @@ export class LlamaModel {
           numHeads: c.numHeads,
           numKvHeads: c.numKvHeads,
           headDim: dh,
-          ropeTheta: c.ropeTheta,
+          rope: ropeFreq,
+          rmsNormEps: c.rmsNormEps,
           positions: pos,
           offset: past,
           keyMask: mask,
@@ -404,7 +443,7 @@ export class LlamaModel {
       // Shift the (small) labels rather than slicing the [B, T, V] logits: position t predicts labels[:, t+1] and
       // the last position gets the ignore index, which leaves the mean over non-ignored rows unchanged.
       const logits = tf.reshape(out.logits, [b * t, v]);
-      const shifted = tf.concat([tf.slice(labels, [0, 1], [b, t - 1]), tf.fill([b, 1], IGNORE_INDEX, 'int32')], 1);
+      const shifted = shiftLabels(labels);
       const lmLoss = crossEntropy(logits, tf.reshape(shifted, [b * t]), { ignoreIndex: IGNORE_INDEX });
       if (!moe || out.auxLoss === undefined || out.zLoss === undefined) return { loss: tf.clone(lmLoss), lmLoss };
       const loss = tf.addN([lmLoss, tf.mul(out.auxLoss, moe.auxLossCoef!), tf.mul(out.zLoss, moe.routerZLossCoef!)]) as tf.Scalar;

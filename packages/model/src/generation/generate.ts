@@ -29,7 +29,7 @@ import { Utf8TokenMask } from './utf8-mask';
 
 /** What {@link generate} needs of a model (`LlamaModel` satisfies it). */
 export interface GenerationModel {
-  readonly config: { readonly vocabSize: number; readonly maxSeqLen: number; readonly eosTokenId?: number; readonly padTokenId?: number };
+  readonly config: { readonly vocabSize: number; readonly maxSeqLen: number; readonly eosTokenId?: number; readonly eosTokenIds?: readonly number[]; readonly padTokenId?: number };
   /** An empty cache for this model. */
   createCache(): KVCache;
   /** The decoder forward of the model-internals contract: logits `[B, T, V]`. */
@@ -65,7 +65,8 @@ export interface GenerateOptions extends SamplingOptions {
   seed?: number;
   /**
    * Token ids that end a row. The stop token is part of `tokenIds` and `logProbs` but not of `text`.
-   * Default: the tokenizer's EOS id, else the model config's `eosTokenId`, else none. Pass `[]` to disable.
+   * Default: the tokenizer's EOS id and every id of the model config's `eosTokenIds` (e.g. Llama 3.1's list; else its
+   * `eosTokenId`), else none. Pass `[]` to disable.
    */
   stopIds?: readonly number[];
   /**
@@ -139,8 +140,9 @@ export class GenerationError extends ModelError {
 
 /** Yields to the event loop (a macrotask), so timers and abort handlers run between steps. */
 function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
   return new Promise((resolve) => {
-    if (typeof setImmediate === 'function') setImmediate(resolve);
+    if (typeof g.setImmediate === 'function') g.setImmediate(resolve);
     else setTimeout(resolve, 0);
   });
 }
@@ -192,8 +194,9 @@ function prepare(model: GenerationModel, prompts: number[][] | string[], options
       `generate: longest prompt (${longest} tokens) + options.maxNewTokens (${maxNewTokens}) exceeds the model's maxSeqLen ${maxSeqLen}`,
     );
   }
-  const defaultEos = tok?.eosTokenId ?? model.config.eosTokenId;
-  const stopIds = normalizeStopIds(options.stopIds ?? (defaultEos !== undefined ? [defaultEos] : []), vocabSize);
+  const configEos = model.config.eosTokenIds ?? (model.config.eosTokenId !== undefined ? [model.config.eosTokenId] : []);
+  const defaultEos = tok?.eosTokenId !== undefined ? [...new Set([tok.eosTokenId, ...configEos])] : [...configEos];
+  const stopIds = normalizeStopIds(options.stopIds ?? defaultEos, vocabSize);
   const stopSequences = normalizeStopSequences(options.stopSequences);
   if (stopSequences.length > 0 && !tok) throw new GenerationError('generate: options.stopSequences requires options.tokenizer');
   const padId = options.padId ?? tok?.padTokenId ?? model.config.padTokenId ?? 0;

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rope } from '../kernels/names';
 import { ensureKernels } from '../kernels/register';
-import { assertDtype, assertNumber, assertTensor, cheapSyncRead, fmtShape } from './validate';
+import { assertDtype, assertNumber, assertTensor, cheapSyncRead, fail, fmtShape } from './validate';
 
 /** Options of {@link rope}. */
 export interface RopeOptions {
@@ -14,8 +14,28 @@ export interface RopeOptions {
   offset?: number;
   /** Explicit int32 positions, `[T]` (shared by the batch) or `[B, T]` (per row, e.g. left padding). */
   positions?: tf.Tensor;
-  /** Base of the rotary frequencies (default 10000). */
+  /** Base of the rotary frequencies (default 10000). Ignored when `invFreq` is given. */
   theta?: number;
+  /**
+   * Precomputed inverse frequencies, length `Dh / 2` (e.g. after Hugging Face rope scaling: linear, dynamic
+   * NTK, YaRN, Llama 3); replaces the `theta` schedule. Each value must be finite and positive (checked for
+   * arrays, and for a float32 `[Dh/2]` tensor on backends with a cheap synchronous read). A tensor lets GPU
+   * backends build the tables without reading anything back.
+   */
+  invFreq?: Float32Array | readonly number[] | tf.Tensor;
+  /**
+   * Factor applied to the cos/sin tables (Hugging Face `attention_scaling`, e.g. YaRN's mscale): the rotated
+   * output is `attentionScaling · rope(x)`. Finite and positive; default 1.
+   */
+  attentionScaling?: number;
+}
+
+/** Table options shared by {@link rope} and {@link ropeTables}. */
+export interface RopeTableOptions {
+  /** See {@link RopeOptions.invFreq}. */
+  invFreq?: Float32Array | readonly number[] | tf.Tensor;
+  /** See {@link RopeOptions.attentionScaling}. */
+  attentionScaling?: number;
 }
 
 /**
@@ -33,8 +53,11 @@ export function ropeInvFreq(headDim: number, theta: number): Float32Array {
   return out;
 }
 
-/** cos/sin tables `[rows, T, Dh/2]` of integer positions, with angles and trigonometry in double precision. */
-function tablesFromValues(positions: ArrayLike<number>, rows: number, t: number, invFreq: Float32Array) {
+/**
+ * cos/sin tables `[rows, T, Dh/2]` of integer positions, with angles and trigonometry in double precision,
+ * each multiplied by `scaling`.
+ */
+function tablesFromValues(positions: ArrayLike<number>, rows: number, t: number, invFreq: Float32Array, scaling = 1) {
   const h = invFreq.length;
   const cos = new Float32Array(rows * t * h);
   const sin = new Float32Array(rows * t * h);
@@ -42,8 +65,8 @@ function tablesFromValues(positions: ArrayLike<number>, rows: number, t: number,
     const p = positions[r]!;
     for (let i = 0; i < h; i++) {
       const a = p * invFreq[i]!;
-      cos[r * h + i] = Math.cos(a);
-      sin[r * h + i] = Math.sin(a);
+      cos[r * h + i] = Math.cos(a) * scaling;
+      sin[r * h + i] = Math.sin(a) * scaling;
     }
   }
   return { cos: tf.tensor3d(cos, [rows, t, h]), sin: tf.tensor3d(sin, [rows, t, h]) };
@@ -51,18 +74,54 @@ function tablesFromValues(positions: ArrayLike<number>, rows: number, t: number,
 
 function checkHeadDim(op: string, headDim: unknown): asserts headDim is number {
   assertNumber(op, 'headDim', headDim, { min: 2, integer: true });
-  if (headDim % 2 !== 0) throw new RangeError(`${op}: headDim must be even, got ${headDim}`);
+  if (headDim % 2 !== 0) fail(op, 'headDim', `headDim must be even, got ${headDim}`);
 }
 
 function checkTheta(op: string, theta: unknown): asserts theta is number {
   assertNumber(op, 'theta', theta, { min: 0, minExclusive: true });
 }
 
+/**
+ * The inverse frequencies and cos/sin scaling a call uses: `options.invFreq` (checked: length `Dh/2`,
+ * finite and positive) or the `theta` schedule, and `options.attentionScaling` (finite, positive; default 1).
+ */
+function resolveFrequencies(
+  op: string,
+  headDim: number,
+  theta: number,
+  options: RopeTableOptions,
+): { invFreq: Float32Array | tf.Tensor; scaling: number } {
+  const scaling = options.attentionScaling ?? 1;
+  assertNumber(op, 'attentionScaling', scaling, { min: 0, minExclusive: true });
+  let given = options.invFreq;
+  if (given === undefined) return { invFreq: ropeInvFreq(headDim, theta), scaling };
+  if (given instanceof tf.Tensor) {
+    assertDtype(op, 'options.invFreq', given, 'float32');
+    if (given.rank !== 1 || given.shape[0] !== headDim / 2) {
+      fail(op, 'options.invFreq', `invFreq has shape ${fmtShape(given.shape)}, expected [Dh / 2] = [${headDim / 2}]`);
+    }
+    if (!cheapSyncRead()) return { invFreq: given, scaling };
+    given = given.dataSync() as Float32Array;
+  }
+  if (!(given instanceof Float32Array) && !Array.isArray(given)) {
+    fail(op, 'options.invFreq', `invFreq must be a Float32Array or an array of numbers, got ${typeof given}`);
+  }
+  if (given.length !== headDim / 2) {
+    fail(op, 'options.invFreq', `invFreq has length ${given.length}, expected Dh / 2 = ${headDim / 2}`);
+  }
+  const invFreq = Float32Array.from(given);
+  for (let i = 0; i < invFreq.length; i++) {
+    const f = invFreq[i]!;
+    if (!Number.isFinite(f) || f <= 0) fail(op, 'options.invFreq', `invFreq[${i}] must be finite and positive, got ${given[i]}`);
+  }
+  return { invFreq, scaling };
+}
+
 function checkPositions(op: string, positions: unknown): asserts positions is tf.Tensor {
   assertTensor(op, 'positions', positions);
   assertDtype(op, 'positions', positions, 'int32');
   if (positions.rank !== 1 && positions.rank !== 2) {
-    throw new TypeError(`${op}: positions must be [T] or [B, T], got rank ${positions.rank} (shape ${fmtShape(positions.shape)})`);
+    fail(op, 'positions', `positions must be [T] or [B, T], got rank ${positions.rank} (shape ${fmtShape(positions.shape)})`);
   }
 }
 
@@ -76,29 +135,44 @@ function checkPositions(op: string, positions: unknown): asserts positions is tf
  * in PyTorch; the angle then carries a relative rounding error of ~6e-8, i.e. ~1e-4 absolute at position
  * 2000 for the fastest frequency.
  *
+ * With `options.invFreq` the given inverse frequencies replace the `theta` schedule, and both tables are
+ * multiplied by `options.attentionScaling` (Hugging Face's `cos = emb.cos() * attention_scaling`).
+ *
  * @param positions - int32 `[T]` or `[B, T]`
  * @param headDim - the (even) head dimension Dh
- * @param theta - frequency base (default 10000)
+ * @param theta - frequency base (default 10000; unused with `options.invFreq`)
+ * @param options - `invFreq` (length Dh/2) and `attentionScaling` (default 1)
  * @returns float32 `{cos, sin}`, each `[Bc, T, Dh/2]` with Bc = 1 for `[T]` positions and B for `[B, T]`;
  *   the caller owns (and disposes) them.
- * @throws TypeError for wrong dtype or rank of `positions`; RangeError for an odd or non-positive
- *   `headDim` or a non-positive `theta`.
+ * @throws KernelInputError (naming the argument) for a wrong dtype or rank of `positions`, an odd or
+ *   non-positive `headDim`, a non-positive `theta`, an `invFreq` of the wrong length or with a non-positive
+ *   value, or a non-positive `attentionScaling`.
  */
-export function ropeTables(positions: tf.Tensor, headDim: number, theta = 10000): { cos: tf.Tensor3D; sin: tf.Tensor3D } {
+export function ropeTables(
+  positions: tf.Tensor,
+  headDim: number,
+  theta = 10000,
+  options: RopeTableOptions = {},
+): { cos: tf.Tensor3D; sin: tf.Tensor3D } {
   const op = 'ropeTables';
   checkPositions(op, positions);
   checkHeadDim(op, headDim);
   checkTheta(op, theta);
   const rows = positions.rank === 2 ? positions.shape[0]! : 1;
   const t = positions.shape[positions.rank - 1]!;
-  const invFreq = ropeInvFreq(headDim, theta);
-  if (cheapSyncRead()) return tablesFromValues(positions.dataSync(), rows, t, invFreq);
+  const { invFreq, scaling } = resolveFrequencies(op, headDim, theta, options);
+  if (cheapSyncRead() && invFreq instanceof Float32Array) return tablesFromValues(positions.dataSync(), rows, t, invFreq, scaling);
+  return tablesWithOps(positions, rows, t, invFreq, scaling);
+}
+
+/** cos/sin tables `[rows, T, Dh/2]` with float32 tfjs ops (no read back: GPU backends). */
+function tablesWithOps(positions: tf.Tensor, rows: number, t: number, invFreq: Float32Array | tf.Tensor, scaling: number) {
   return tf.tidy(() => {
-    const ang = tf.mul(
-      tf.reshape(tf.cast(positions, 'float32'), [rows, t, 1]),
-      tf.tensor3d(invFreq, [1, 1, invFreq.length]),
-    );
-    return { cos: tf.cos(ang) as tf.Tensor3D, sin: tf.sin(ang) as tf.Tensor3D };
+    const h = invFreq instanceof tf.Tensor ? invFreq.shape[0]! : invFreq.length;
+    const freq = invFreq instanceof tf.Tensor ? tf.reshape(invFreq, [1, 1, h]) : tf.tensor3d(invFreq, [1, 1, h]);
+    const ang = tf.mul(tf.reshape(tf.cast(positions, 'float32'), [rows, t, 1]), freq);
+    if (scaling === 1) return { cos: tf.cos(ang) as tf.Tensor3D, sin: tf.sin(ang) as tf.Tensor3D };
+    return { cos: tf.mul(tf.cos(ang), scaling) as tf.Tensor3D, sin: tf.mul(tf.sin(ang), scaling) as tf.Tensor3D };
   });
 }
 
@@ -107,45 +181,58 @@ export function ropeTables(positions: tf.Tensor, headDim: number, theta = 10000)
  * `h = Dh/2`, `y[..., :h] = x1 cos - x2 sin`, `y[..., h:] = x2 cos + x1 sin`.
  *
  * Positions are `offset + t` (tables computed in double precision on the CPU) or the explicit int32
- * `positions` (see {@link ropeTables} for their precision). Differentiable with respect to `x`.
+ * `positions` (see {@link ropeTables} for their precision). The frequencies are `theta^(-2i/Dh)` or the
+ * precomputed `invFreq` (rope scaling), and the tables are multiplied by `attentionScaling` (default 1), as
+ * Hugging Face does. Differentiable with respect to `x`.
  *
  * @param x - float32 `[B, H, T, Dh]` with Dh even
  * @param options - `offset` (integer >= 0, default 0) or `positions` (int32 `[T]` or `[B, T]`, not both),
- *   and `theta` (default 10000)
+ *   `theta` (default 10000), `invFreq` (length Dh/2) and `attentionScaling`
  * @returns float32 `[B, H, T, Dh]`
- * @throws TypeError for a wrong dtype/rank or when both `offset` and `positions` are given; RangeError for
- *   an odd Dh, a negative/non-integer offset or positions whose shape does not match `x`.
+ * @throws KernelInputError (naming the argument) for a wrong dtype/rank, both `offset` and `positions`
+ *   given, an odd Dh, a negative/non-integer offset, positions whose shape does not match `x`, or a bad
+ *   `invFreq` / `attentionScaling`.
  */
 export function rope(x: tf.Tensor4D | tf.Tensor, options: RopeOptions = {}): tf.Tensor4D {
   const op = 'rope';
   assertTensor(op, 'x', x);
   assertDtype(op, 'x', x, 'float32');
-  if (x.rank !== 4) throw new TypeError(`${op}: x must be [B, H, T, Dh], got rank ${x.rank} (shape ${fmtShape(x.shape)})`);
+  if (x.rank !== 4) fail(op, 'x', `x must be [B, H, T, Dh], got rank ${x.rank} (shape ${fmtShape(x.shape)})`);
   const [b, , t, dh] = x.shape as [number, number, number, number];
-  if (dh % 2 !== 0 || dh === 0) throw new RangeError(`${op}: x's head dimension must be even and positive, got Dh = ${dh} (x ${fmtShape(x.shape)})`);
+  if (dh % 2 !== 0 || dh === 0) fail(op, 'x', `x's head dimension must be even and positive, got Dh = ${dh} (x ${fmtShape(x.shape)})`);
   const { offset, positions } = options;
   const theta = options.theta ?? 10000;
   checkTheta(op, theta);
+  const tableOptions: RopeTableOptions = {};
+  if (options.invFreq !== undefined) tableOptions.invFreq = options.invFreq;
+  if (options.attentionScaling !== undefined) tableOptions.attentionScaling = options.attentionScaling;
   let tables: { cos: tf.Tensor3D; sin: tf.Tensor3D };
   if (positions !== undefined) {
     if (offset !== undefined) {
-      throw new TypeError(`${op}: give either options.offset or options.positions, not both (offset ${offset}, positions ${fmtShape((positions as tf.Tensor).shape ?? [])})`);
+      fail(op, 'options.positions', `give either options.offset or options.positions, not both (offset ${offset}, positions ${fmtShape((positions as tf.Tensor).shape ?? [])})`);
     }
     checkPositions(op, positions);
     const pt = positions.shape[positions.rank - 1];
     if (pt !== t) {
-      throw new RangeError(`${op}: positions has shape ${fmtShape(positions.shape)}, but x ${fmtShape(x.shape)} has T = ${t}`);
+      fail(op, 'positions', `positions has shape ${fmtShape(positions.shape)}, but x ${fmtShape(x.shape)} has T = ${t}`);
     }
     if (positions.rank === 2 && positions.shape[0] !== b && positions.shape[0] !== 1) {
-      throw new RangeError(`${op}: positions has shape ${fmtShape(positions.shape)}, but x ${fmtShape(x.shape)} has B = ${b} (expected [${b}, ${t}], [1, ${t}] or [${t}])`);
+      fail(op, 'positions', `positions has shape ${fmtShape(positions.shape)}, but x ${fmtShape(x.shape)} has B = ${b} (expected [${b}, ${t}], [1, ${t}] or [${t}])`);
     }
-    tables = ropeTables(positions, dh, theta);
+    tables = ropeTables(positions, dh, theta, tableOptions);
   } else {
     const off = offset ?? 0;
     assertNumber(op, 'options.offset', off, { min: 0, integer: true });
     const pos = new Float64Array(t);
     for (let i = 0; i < t; i++) pos[i] = off + i;
-    tables = tablesFromValues(pos, 1, t, ropeInvFreq(dh, theta));
+    const { invFreq, scaling } = resolveFrequencies(op, dh, theta, tableOptions);
+    if (invFreq instanceof Float32Array) {
+      tables = tablesFromValues(pos, 1, t, invFreq, scaling);
+    } else {
+      const p = tf.range(off, off + t, 1, 'int32');
+      tables = tablesWithOps(p, 1, t, invFreq, scaling);
+      p.dispose();
+    }
   }
   ensureKernels();
   try {
