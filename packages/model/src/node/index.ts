@@ -4,4 +4,10 @@
  *
  * @packageDocumentation
  */
-export {};
+export { writeFileAtomic, replaceDirectory, recoverDirectory, cleanStaleTemps, pathExists, TEMP_FILE_PATTERN } from './atomic-dir';
+export type { AtomicWriteData, ReplaceDirectoryOptions } from './atomic-dir';
+export { saveCheckpoint, writeCheckpointFiles, loadCheckpoint, loadWeightsInto, readSafetensorsFile, writeSafetensorsFile, directorySource } from './checkpoint';
+export { saveLoraAdapters, loadLoraAdapters, loadLoraWeightsInto } from './peft';
+export { FileTrainerStore } from './trainer-store';
+export type { FileTrainerStoreOptions } from './trainer-store';
+export { loadTokenizer, saveTokenizer, readJsonFile } from './tokenizer-files';

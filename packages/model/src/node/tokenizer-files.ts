@@ -4,22 +4,18 @@
  *
  * @packageDocumentation
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-dir';
 import { TokenizerError, TokenizerJsonError } from '../tokenizer/errors';
 import type { Tokenizer } from '../tokenizer/tokenizer';
 import { tokenizerFromJSON, type TokenizerFromJsonOptions } from '../tokenizer/tokenizer-from-json';
 
-let tmpCounter = 0;
-
-/** Writes `text` to `path` atomically: a temp file in the same folder, then rename over `path`. */
-export async function writeTextFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}-${tmpCounter++}`;
+/** Writes `text` to `path` atomically (see {@link writeFileAtomic}); a failure is a {@link TokenizerError} naming the file. */
+async function writeTokenizerFile(path: string, text: string): Promise<void> {
   try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
+    await writeFileAtomic(path, text);
   } catch (error) {
-    await rm(tmp, { force: true }).catch(() => undefined);
     throw new TokenizerError(`cannot write ${path}: ${(error as Error).message}`);
   }
 }
@@ -61,6 +57,6 @@ export async function loadTokenizer(dir: string, options: TokenizerFromJsonOptio
  * The files load back with {@link loadTokenizer}, `transformers` and `@huggingface/tokenizers`.
  */
 export async function saveTokenizer(tokenizer: Tokenizer, dir: string): Promise<void> {
-  await writeTextFileAtomic(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.toJSON(), null, 2));
-  await writeTextFileAtomic(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizer.toTokenizerConfig(), null, 2));
+  await writeTokenizerFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.toJSON(), null, 2));
+  await writeTokenizerFile(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizer.toTokenizerConfig(), null, 2));
 }
