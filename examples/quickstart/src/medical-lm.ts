@@ -7,10 +7,11 @@ import {
   cosineWithWarmup,
   generate,
   trainBpe,
-  saveCheckpoint,
   type LlamaConfig,
   type TrainExample,
 } from '@quarkmed/model';
+import { saveCheckpoint } from '@quarkmed/model/node';
+import { saveTokenizer } from '@quarkmed/model/node';
 import { ProgressReporter } from './progress';
 import { buildQuickstartCorpus } from './corpus';
 
@@ -108,10 +109,10 @@ export async function runMedicalLm(options: MedicalLmOptions = {}): Promise<Medi
       const dt = (now - last) / 1000;
       last = now;
       if (log.step > 1) {
-        tokens += log.tokens;
+        tokens += log.numItems;
         seconds += dt;
       }
-      reporter.step({ step: log.step, steps, loss: log.loss, tokensPerSecond: log.tokens / dt });
+      reporter.step({ step: log.step, steps, loss: log.loss, tokensPerSecond: log.numItems / dt });
     },
   });
   const result = await trainer.train(windows(encodeAll(train), seq), { steps });
@@ -131,7 +132,7 @@ export async function runMedicalLm(options: MedicalLmOptions = {}): Promise<Medi
 
   if (options.outDir !== undefined) {
     await saveCheckpoint(options.outDir, model);
-    await tok.saveDirectory(options.outDir);
+    await saveTokenizer(tok, options.outDir);
     reporter.event('saved', { dir: options.outDir });
   }
   const out: MedicalLmResult = {

@@ -60,7 +60,7 @@ def uniform(shape, lo, hi, seed):
 def num(x: float):
     if math.isnan(x):
         return None
-    return float(f'{x:.12g}')
+    return float(f'{x:.10g}')
 
 
 def tensor_json(t: torch.Tensor):
@@ -141,7 +141,7 @@ def compute_advantages(rows, weights, num_generations, scale_rewards, aggregatio
     }
     return adv, {
         'advantages': tensor_json(adv),
-        'rewards': tensor_json(rewards),
+        'aggregatedRewards': tensor_json(rewards),
         'std': tensor_json(std),
         'isStdZero': [bool(v) for v in is_std_zero.tolist()],
         'unscorable': [bool(v) for v in unscorable.tolist()],
@@ -403,7 +403,7 @@ def advantages_fixture():
             for scale in ('group', 'batch', 'none'):
                 for g in (G, 2, 1):
                     _, out = compute_advantages(REWARDS[rname], WEIGHTS[rname], g, scale, agg)
-                    cases.append({'name': f'{rname}/{agg}/{scale}/G={g}', 'rewards': rname, 'weights': WEIGHTS[rname],
+                    cases.append({'name': f'{rname}/{agg}/{scale}/G={g}', 'rewardSet': rname, 'weights': WEIGHTS[rname],
                                   'numGenerations': g, 'scaleRewards': scale, 'multiObjectiveAggregation': agg, **out})
     # a larger random batch with nulls
     gr = gen(7)
@@ -418,10 +418,10 @@ def advantages_fixture():
     for agg in ('sum_then_normalize', 'normalize_then_sum'):
         for scale in ('group', 'batch', 'none'):
             _, out = compute_advantages(rows, [1.0, 0.25, 2.0], 6, scale, agg)
-            cases.append({'name': f'random/{agg}/{scale}/G=6', 'rewards': 'random', 'weights': [1.0, 0.25, 2.0],
+            cases.append({'name': f'random/{agg}/{scale}/G=6', 'rewardSet': 'random', 'weights': [1.0, 0.25, 2.0],
                           'numGenerations': 6, 'scaleRewards': scale, 'multiObjectiveAggregation': agg, **out})
     return {'command': COMMAND, 'torch': torch.__version__, 'reference': TRL_REF,
-            'rewards': {**REWARDS, **REWARDS_R}, 'cases': cases}
+            'rewardSets': {**REWARDS, **REWARDS_R}, 'cases': cases}
 
 
 # ------------------------------------------------------------------------------------------------- DPO

@@ -50,9 +50,11 @@ QM_INLINE qm_expc qm_exp_consts(void) {
  * in the low mantissa bits, which a shift by 23 turns into the exponent of 2^n: no float->int
  * conversion, no rounding instruction), r = x - n ln2 (Cody-Waite split), exp(r) = 1 + r + r^2 p(r) with
  * Cephes' degree-5 minimax p on |r| <= ln2/2. Relative error < 2e-7 over the clamped range.
+ * IEEE at the edges, as PyTorch: exp(NaN) = NaN (the clamp would otherwise turn NaN into exp(88.3)) and
+ * exp(x) = +inf above 88.7228 (the float32 overflow); between 88.3 and 88.7228 the result is exp(88.3).
  */
-QM_INLINE v128_t qm_exp4_noflush(v128_t x, const qm_expc *c) {
-  x = wasm_f32x4_pmax(c->lo, wasm_f32x4_pmin(c->hi, x));
+QM_INLINE v128_t qm_exp4_noflush(v128_t x0, const qm_expc *c) {
+  v128_t x = wasm_f32x4_pmax(c->lo, wasm_f32x4_pmin(c->hi, x0));
   v128_t v = wasm_f32x4_add(wasm_f32x4_mul(x, c->log2e), c->magic);
   v128_t n = wasm_f32x4_sub(v, c->magic);
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, c->ln2hi));
@@ -63,7 +65,9 @@ QM_INLINE v128_t qm_exp4_noflush(v128_t x, const qm_expc *c) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), c->p4);
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), c->p5);
   v128_t y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), c->one);
-  return wasm_f32x4_mul(y, wasm_i32x4_shl(v, 23));
+  y = wasm_f32x4_mul(y, wasm_i32x4_shl(v, 23));
+  y = wasm_v128_bitselect(wasm_f32x4_splat(__builtin_inff()), y, wasm_f32x4_gt(x0, wasm_f32x4_splat(88.7228394f)));
+  return wasm_v128_bitselect(x0, y, wasm_f32x4_ne(x0, x0)); /* NaN lanes: x itself */
 }
 
 /*
@@ -81,10 +85,18 @@ QM_INLINE float qm_exp1(float x) {
   return wasm_f32x4_extract_lane(qm_exp4(wasm_f32x4_splat(x), &c), 0);
 }
 
+/* Horizontal max of 4 lanes; NaN if any lane is NaN (f32x4.max propagates NaN, unlike pmax). */
 QM_INLINE float qm_hmax4(v128_t v) {
-  v = wasm_f32x4_pmax(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
-  v = wasm_f32x4_pmax(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
+  v = wasm_f32x4_max(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+  v = wasm_f32x4_max(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
   return wasm_f32x4_extract_lane(v, 0);
+}
+
+/* Scalar max that propagates NaN from either argument (as torch.max / f32x4.max). */
+QM_INLINE float qm_fmax(float a, float b) {
+  if (a != a) return a;
+  if (b != b) return b;
+  return b > a ? b : a;
 }
 
 QM_INLINE float qm_hsum4(v128_t v) {
@@ -94,10 +106,15 @@ QM_INLINE float qm_hsum4(v128_t v) {
 }
 
 /*
- * Natural log in double precision for positive finite x: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
+ * Natural log in double precision (IEEE at the edges: log(NaN) = NaN, log(x < 0) = NaN, log(0) = -inf,
+ * log(+inf) = +inf). For positive finite normal x: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
  * log(m) = 2 atanh(s), s = (m-1)/(m+1), |s| < 0.172, odd series to s^19 (error < 1e-15).
  */
 QM_INLINE double qm_log(double x) {
+  if (x != x) return x;
+  if (x < 0.0) return __builtin_nan("");
+  if (x == 0.0) return -__builtin_inf();
+  if (x == __builtin_inf()) return x;
   union { double d; uint64_t u; } b = {x};
   int64_t e = (int64_t)((b.u >> 52) & 0x7ff) - 1023;
   b.u = (b.u & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL; /* m in [1, 2) */

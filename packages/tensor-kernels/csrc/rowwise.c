@@ -3,7 +3,11 @@
  * All pointers are byte offsets into the module's linear memory: its own (copy path) or tfjs' wasm heap,
  * imported (zero-copy path: the tensors' own buffers). Kernels must use no C stack and no static data
  * (scripts/build-wasm-kernels.mjs checks) and must not write their inputs.
- * Semantics: docs/guides/kernels.md.
+ * Semantics: docs/guides/kernels.md. NaN and ±inf follow IEEE / PyTorch: a NaN in a row reaches exactly
+ * the outputs that depend on it (row maxima propagate NaN, exp(NaN) = NaN).
+ * Bounds: every index read from memory (labels, token ids) is checked against its range before it is
+ * used, and every size argument is checked before any loop, so no kernel reads or writes outside its
+ * buffers even when the TypeScript validation is bypassed: an out-of-range label / id gives a NaN row.
  */
 #include "qm_math.h"
 
@@ -23,6 +27,7 @@ static inline float sum_sq(const float *x, int D) {
 
 QM_EXPORT(qm_rmsnorm_fwd)
 void qm_rmsnorm_fwd(const float *x, const float *w, float *y, int rows, int D, float eps) {
+  if (rows <= 0 || D <= 0) return;
   for (int n = 0; n < rows; ++n) {
     const float *xr = x + (long)n * D;
     float *yr = y + (long)n * D;
@@ -39,6 +44,7 @@ void qm_rmsnorm_fwd(const float *x, const float *w, float *y, int rows, int D, f
 QM_EXPORT(qm_rmsnorm_bwd)
 void qm_rmsnorm_bwd(const float *dy, const float *x, const float *w, float *dx, float *dw, int rows, int D,
                     float eps) {
+  if (D <= 0) return;
   for (int d = 0; d < D; ++d) dw[d] = 0.f;
   for (int n = 0; n < rows; ++n) {
     const float *xr = x + (long)n * D;
@@ -74,6 +80,8 @@ void qm_rmsnorm_bwd(const float *dy, const float *x, const float *w, float *dx, 
 /* x, y: [B, H, T, Dh]; cs, sn: [Bc, T, Dh/2] with Bc ∈ {1, B}. */
 QM_EXPORT(qm_rope)
 void qm_rope(const float *x, const float *cs, const float *sn, float *y, int B, int H, int T, int Dh, int Bc) {
+  if (B <= 0 || H <= 0 || T <= 0 || Dh <= 0) return;
+  if (Bc != 1 && Bc != B) Bc = 1; /* the tables have at least one batch row: never index past it */
   int h = Dh / 2;
   for (int b = 0; b < B; ++b) {
     const float *cb = cs + (long)(Bc == 1 ? 0 : b) * T * h;
@@ -170,12 +178,13 @@ void qm_swiglu_bwd(const float *dy, const float *gate, const float *up, float *d
 
 /* ---------------------------------------------------------------- softmax rows */
 
+/* Row maximum; NaN if the row holds a NaN (as torch.max). */
 static inline float row_max(const float *x, int V) {
   v128_t m = wasm_f32x4_splat(-__builtin_inff());
   int j = 0;
-  for (; j + 4 <= V; j += 4) m = wasm_f32x4_pmax(m, wasm_v128_load(x + j));
+  for (; j + 4 <= V; j += 4) m = wasm_f32x4_max(m, wasm_v128_load(x + j));
   float r = qm_hmax4(m);
-  for (; j < V; ++j) r = x[j] > r ? x[j] : r;
+  for (; j < V; ++j) r = qm_fmax(r, x[j]);
   return r;
 }
 
@@ -196,6 +205,8 @@ static inline float sum_exp(const float *x, int V, float m) {
 /*
  * log Σ exp(x) in one streaming read of the row: per cache-resident block, the block max then the
  * block's Σ exp(x - running max), with the running sum rescaled when the max grows (online logsumexp).
+ * As PyTorch's log_softmax (x - max - log Σ exp(x - max)): NaN when the row holds a NaN or a +inf, or
+ * when every entry is -inf.
  */
 static double row_lse(const float *x, int V) {
   float m = -__builtin_inff();
@@ -203,12 +214,15 @@ static double row_lse(const float *x, int V) {
   for (int j0 = 0; j0 < V; j0 += LSE_BLOCK) {
     int len = V - j0 < LSE_BLOCK ? V - j0 : LSE_BLOCK;
     float bm = row_max(x + j0, len);
+    if (bm != bm || bm == __builtin_inff()) return __builtin_nan("");
+    if (bm == -__builtin_inff()) continue; /* the block adds exp(-inf) = 0 */
     if (bm > m) {
       if (s != 0.0) s *= (double)qm_exp1(m - bm);
       m = bm;
     }
     s += (double)sum_exp(x + j0, len, m);
   }
+  if (m == -__builtin_inff()) return __builtin_nan("");
   return (double)m + qm_log(s);
 }
 
@@ -246,24 +260,41 @@ static void zero_row(float *out, int V) {
 
 /* ---------------------------------------------------------------- cross-entropy */
 
-/* Returns the mean over kept rows of lse - logits[label]; 0 when every row is ignored. */
+/*
+ * Returns the mean over kept rows of lse - logits[label]; 0 when every row is ignored (or N = 0). A kept
+ * row whose label is outside [0, V) is never read: its loss is NaN (so the mean is NaN).
+ */
 QM_EXPORT(qm_xent_fwd)
 float qm_xent_fwd(const float *logits, const int *labels, int N, int V, int ignoreIndex) {
   double total = 0.0;
   int count = 0;
+  if (N <= 0) return 0.f;
   for (int n = 0; n < N; ++n) {
     int l = labels[n];
     if (l == ignoreIndex) continue;
+    ++count;
+    if (l < 0 || l >= V) {
+      total = __builtin_nan("");
+      continue;
+    }
     const float *x = logits + (long)n * V;
     total += row_lse(x, V) - (double)x[l];
-    ++count;
   }
   return count == 0 ? 0.f : (float)(total / (double)count);
 }
 
-/* dlogits = dy/count (softmax - onehot) for kept rows, 0 for ignored rows. */
+static void nan_row(float *out, int V) {
+  const float nan = __builtin_nanf("");
+  for (int j = 0; j < V; ++j) out[j] = nan;
+}
+
+/*
+ * dlogits = dy/count (softmax - onehot) for kept rows, 0 for ignored rows (even when their logits are
+ * NaN: they are not part of the loss). A kept row with a label outside [0, V) gets a NaN row.
+ */
 QM_EXPORT(qm_xent_bwd)
 void qm_xent_bwd(float dy, const float *logits, const int *labels, float *out, int N, int V, int ignoreIndex) {
+  if (N <= 0 || V <= 0) return;
   int count = 0;
   for (int n = 0; n < N; ++n) count += labels[n] != ignoreIndex;
   float c = count == 0 ? 0.f : dy / (float)count;
@@ -274,6 +305,10 @@ void qm_xent_bwd(float dy, const float *logits, const int *labels, float *out, i
       zero_row(o, V);
       continue;
     }
+    if (l < 0 || l >= V) {
+      nan_row(o, V);
+      continue;
+    }
     softmax_row_scaled(logits + (long)n * V, o, V, c);
     o[l] -= c;
   }
@@ -281,26 +316,37 @@ void qm_xent_bwd(float dy, const float *logits, const int *labels, float *out, i
 
 /* ---------------------------------------------------------------- token log-probs */
 
+/* out[n] = logits[n, ids[n]] - lse_n; NaN for an id outside [0, V) (never read). */
 QM_EXPORT(qm_tlp_fwd)
 void qm_tlp_fwd(const float *logits, const int *ids, float *out, int N, int V) {
   for (int n = 0; n < N; ++n) {
+    int id = ids[n];
+    if (id < 0 || id >= V) {
+      out[n] = __builtin_nanf("");
+      continue;
+    }
     const float *x = logits + (long)n * V;
-    out[n] = (float)((double)x[ids[n]] - row_lse(x, V));
+    out[n] = (float)((double)x[id] - row_lse(x, V));
   }
 }
 
-/* dlogits = dy[n] (onehot(ids[n]) - softmax). */
+/*
+ * dlogits = dy[n] (onehot(ids[n]) - softmax); a NaN row for an id outside [0, V). No shortcut for
+ * dy[n] = 0: 0 · NaN is NaN for a row with non-finite logits, as in PyTorch.
+ */
 QM_EXPORT(qm_tlp_bwd)
 void qm_tlp_bwd(const float *dy, const float *logits, const int *ids, float *out, int N, int V) {
+  if (V <= 0) return;
   for (int n = 0; n < N; ++n) {
     float *o = out + (long)n * V;
     float d = dy[n];
-    if (d == 0.f) {
-      zero_row(o, V);
+    int id = ids[n];
+    if (id < 0 || id >= V) {
+      nan_row(o, V);
       continue;
     }
     softmax_row_scaled(logits + (long)n * V, o, V, -d);
-    o[ids[n]] += d;
+    o[id] += d;
   }
 }
 

@@ -17,3 +17,5 @@ export { tokenLogProbs } from './ops/token-log-probs';
 export { adamw } from './ops/adamw';
 export type { AdamWOptions, AdamWState } from './ops/adamw';
 export { TensorKernelsError } from './error';
+export { KernelInputError } from './kernels/kernel-input-error';
+export { KernelRuntimeError } from './kernels/kernel-runtime-error';

@@ -25,6 +25,7 @@ import {
   type ShardSourceDigest,
 } from '../mix/shards';
 import { ShardWriteError } from '../mix/shard-errors';
+import { makeDirectory } from './make-directory';
 
 /** A source file whose checksum goes into the manifest: a path, or a path with the name to record. */
 export type ShardSourceFile = string | { path: string; name?: string };
@@ -152,7 +153,7 @@ export async function writeShards<T>(records: Iterable<T> | AsyncIterable<T>, op
       throw new ShardWriteError(`writeShards: cannot ${what} ${path}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     }
   };
-  await fsCall('create folder', absDir, () => mkdir(absDir, { recursive: true }));
+  await fsCall('create folder', absDir, () => makeDirectory(absDir));
   const staging = join(absDir, `.${prefix}.staging-${process.pid}-${stagingCounter++}`);
   await fsCall('create folder', staging, () => mkdir(staging));
   const sink = stagingSink(staging, options.fsync ?? true);

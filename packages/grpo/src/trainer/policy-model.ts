@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GenerationModel } from '@quarkmed/model';
 import { tokenLogProbs } from '@quarkmed/tensor-kernels';
+import { entropyFromLogits } from '../math/entropy';
+import { stopGradient } from '../math/stop-gradient';
 
 /** A causal LM the GRPO/DPO trainers can generate from and train (`LlamaModel` satisfies it). */
 export interface PolicyModel extends GenerationModel {
@@ -16,6 +18,8 @@ export interface PolicyModel extends GenerationModel {
     inputIds: tf.Tensor2D,
     options?: { attentionMask?: tf.Tensor2D; positions?: tf.Tensor2D; training?: boolean; cache?: ReturnType<GenerationModel['createCache']> },
   ): { logits: tf.Tensor3D };
+  /** Frees the weights (used for a reference copy the trainer made). */
+  dispose?(): void;
 }
 
 /** A padded batch of prompt + completion sequences (host arrays; tensors are made per use). */
@@ -90,11 +94,7 @@ export function completionLogProbs(
   const targets = tf.slice(ids, [0, P], [B, C]);
   const logProbs = tokenLogProbs(scaled, targets) as tf.Tensor2D;
   if (!options.entropy) return { logProbs };
-  const entropies = tf.tidy(() => {
-    const x = tf.stopGradient(scaled);
-    const logp = tf.logSoftmax(x, -1);
-    return tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)) as tf.Tensor2D;
-  });
+  const entropies = entropyFromLogits(stopGradient(scaled)) as tf.Tensor2D;
   return { logProbs, entropies };
 }
 

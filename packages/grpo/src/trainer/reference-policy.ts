@@ -20,6 +20,8 @@ export interface AdapterSwitch {
 /** The reference model: log-probs without gradients, optional weight sync. */
 export interface ReferencePolicy {
   readonly kind: 'copy' | 'adapters-disabled';
+  /** The copy's weights (copy only; saved with checkpoints when `syncRefModel` moves them). */
+  readonly weights?: Map<string, tf.Variable>;
   /** Per-token log-probs of the batch's completions under the reference (`[B * C]`). */
   logProbs(batch: SequenceBatch, temperature: number): Promise<Float32Array>;
   /** `ref ← α · policy + (1 − α) · ref` (copy only). */
@@ -46,6 +48,7 @@ export function frozenCopyReference(policy: PolicyModel, makeEmpty: () => Policy
   }
   return {
     kind: 'copy',
+    weights: ref.weights,
     logProbs: (batch, temperature) => completionLogProbsHost(ref, batch, temperature),
     sync(alpha) {
       for (const [k, v] of policy.weights) {

@@ -19,8 +19,26 @@ export class CheckpointError extends ModelError {
     readonly tensor: string | undefined,
     /** What is wrong, without the file and tensor (they are prefixed to `message`). */
     readonly reason: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${file}${tensor !== undefined ? `: tensor '${tensor}'` : ''}: ${reason}`);
+    super(`${file}${tensor !== undefined ? `: tensor '${tensor}'` : ''}: ${reason}`, options);
     this.name = 'CheckpointError';
+  }
+}
+
+/**
+ * Thrown by the crash-safe file and directory writers (`writeFileAtomic`, `replaceDirectory` of
+ * `@quarkmed/model/node`) for bad arguments or a target that cannot be replaced. `path` names the file or
+ * directory. File-system failures while writing are rethrown as they are, after cleaning up.
+ */
+export class AtomicWriteError extends ModelError {
+  constructor(
+    /** The file or directory the problem concerns. */
+    readonly path: string,
+    /** What is wrong, without the path (it is prefixed to `message`). */
+    readonly reason: string,
+  ) {
+    super(`${path}: ${reason}`);
+    this.name = 'AtomicWriteError';
   }
 }

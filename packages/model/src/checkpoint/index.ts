@@ -1,10 +1,10 @@
 /**
  * Checkpoints: the safetensors format, Hugging Face Llama/Mixtral tensor names, sharded
- * `saveCheckpoint`/`loadCheckpoint`, and atomic file writes.
+ * checkpoint files as bytes and loading them from fetched files (directories: `@quarkmed/model/node`).
  *
  * @packageDocumentation
  */
-export { CheckpointError } from './errors';
+export { CheckpointError, AtomicWriteError } from './errors';
 export {
   parseSafetensors,
   parseSafetensorsHeader,
@@ -26,18 +26,12 @@ export type {
   LazySafetensorsInput,
   WritableDtype,
 } from './safetensors';
-export { writeFileAtomic, TEMP_FILE_PATTERN } from './atomic-write';
-export type { AtomicWriteData } from './atomic-write';
 export { hfTensorSpecs, isLinearWeight, modelShape, hfShape, transpose2d } from './hf-llama';
 export type { HfTensorSpec } from './hf-llama';
-export {
-  saveCheckpoint,
-  loadCheckpoint,
-  loadWeightsInto,
-  readSafetensorsFile,
-  writeSafetensorsFile,
-  shardFileName,
-  CHECKPOINT_FILES,
-  DEFAULT_SHARD_SIZE_BYTES,
-} from './checkpoint';
-export type { CheckpointModel, SaveCheckpointOptions, SaveCheckpointResult, LoadCheckpointOptions } from './checkpoint';
+export { CHECKPOINT_FILES, DEFAULT_SHARD_SIZE_BYTES, SAVE_ID_KEY, SHARD_FILE_PATTERN, shardFileName, isCheckpointFile } from './checkpoint-layout';
+export type { CheckpointModel, SaveCheckpointOptions, SaveCheckpointResult, LoadCheckpointOptions } from './checkpoint-layout';
+export { planCheckpointFiles, serializeCheckpoint } from './checkpoint-save';
+export type { CheckpointPlan, CheckpointPlanFile } from './checkpoint-save';
+export { checkpointSource } from './checkpoint-source';
+export type { CheckpointSource, CheckpointFiles, CheckpointFileContent, RandomAccessFile } from './checkpoint-source';
+export { loadCheckpointFromFiles, loadWeightsFromFiles, loadCheckpointFromSource, loadWeightsFromSource } from './checkpoint-load';

@@ -1,5 +1,5 @@
 /**
- * LoRA: low-rank adapters on the decoder's linear layers, merge/unmerge, PEFT save/load.
+ * LoRA: low-rank adapters on the decoder's linear layers, merge/unmerge, PEFT adapters as bytes (directories: `@quarkmed/model/node`).
  *
  * @packageDocumentation
  */
@@ -12,11 +12,13 @@ export type { LoraTargetModel } from './apply-lora';
 export {
   PEFT_CONFIG_FILE,
   PEFT_WEIGHTS_FILE,
-  loadLoraAdapters,
-  loadLoraWeightsInto,
+  ADAPTER_CONFIG_KEY,
+  adapterConfigFingerprint,
+  loadLoraAdaptersFromFiles,
+  loadLoraWeightsFromFiles,
   loraConfigFromPeft,
   peftAdapterConfig,
   peftTensorNames,
-  saveLoraAdapters,
+  serializeLoraAdapters,
 } from './peft';
 export type { SaveLoraOptions } from './peft';

@@ -1,13 +1,12 @@
 /**
- * Saving and loading LoRA adapters alone in Hugging Face PEFT format: `adapter_model.safetensors` and
- * `adapter_config.json`.
+ * LoRA adapters alone in Hugging Face PEFT format (`adapter_model.safetensors` and `adapter_config.json`)
+ * as bytes: serialising, config mapping, loading from fetched files. Browser-safe; the Node entry adds
+ * `saveLoraAdapters`/`loadLoraAdapters` for directories.
  *
  * @packageDocumentation
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomic } from '../checkpoint/atomic-write';
+import { checkpointSource, readAllBytes, type CheckpointFiles, type CheckpointSource } from '../checkpoint/checkpoint-source';
 import { CheckpointError } from '../checkpoint/errors';
 import { transpose2d } from '../checkpoint/hf-llama';
 import { parseSafetensors, serializeSafetensors, type SafetensorsInput, type SafetensorsTensor } from '../checkpoint/safetensors';
@@ -23,7 +22,7 @@ export function peftTensorNames(module: string): { a: string; b: string } {
   return { a: `base_model.model.${module}.lora_A.weight`, b: `base_model.model.${module}.lora_B.weight` };
 }
 
-/** Options of {@link saveLoraAdapters}. */
+/** Options of {@link serializeLoraAdapters} (and the Node entry's `saveLoraAdapters`). */
 export interface SaveLoraOptions {
   /** `base_model_name_or_path` (default: the config's `baseModelNameOrPath`, else null). */
   baseModelNameOrPath?: string;
@@ -61,22 +60,42 @@ export function peftAdapterConfig(handle: LoraHandle, options: SaveLoraOptions =
 }
 
 /**
- * Writes the adapters of `handle` to `dir` (created if needed) in PEFT format, each file atomically:
- * `adapter_model.safetensors` with `base_model.model.<module>.lora_A.weight` `[r, in]` and
- * `lora_B.weight` `[out, r]` (PyTorch layout: ours transposed), and `adapter_config.json`. The base
- * model is not written. Works merged or not (A and B are the same).
+ * The `__metadata__` key of `adapter_model.safetensors` that records which adapter config the weights
+ * were saved with (`[r, lora_alpha, sorted target_modules]` as JSON), so that a config and weights of two
+ * different saves are detected on load. PEFT ignores it (safetensors metadata is string to string).
  */
-export async function saveLoraAdapters(handle: LoraHandle, dir: string, options: SaveLoraOptions = {}): Promise<void> {
+export const ADAPTER_CONFIG_KEY = 'quarkmed_adapter_config';
+
+/** The fingerprint stored under {@link ADAPTER_CONFIG_KEY} for an `adapter_config.json` object. */
+export function adapterConfigFingerprint(json: Record<string, unknown>): string {
+  const targets = Array.isArray(json.target_modules) ? [...(json.target_modules as unknown[])].map(String).sort() : json.target_modules;
+  return JSON.stringify([json.r ?? null, json.lora_alpha ?? null, targets ?? null]);
+}
+
+/**
+ * The files of a PEFT adapter directory as bytes: `adapter_model.safetensors` with
+ * `base_model.model.<module>.lora_A.weight` `[r, in]` and `lora_B.weight` `[out, r]` (PyTorch layout:
+ * ours transposed; metadata `format: "pt"` and {@link ADAPTER_CONFIG_KEY}), and `adapter_config.json`.
+ * The base model is not included. Works merged or not (A and B are the same). The Node entry's
+ * `saveLoraAdapters` writes them to a directory; in a browser, offer them as downloads.
+ *
+ * @param handle - the adapters
+ * @param options - see {@link SaveLoraOptions}
+ * @returns file name to content
+ */
+export async function serializeLoraAdapters(handle: LoraHandle, options: SaveLoraOptions = {}): Promise<Map<string, Uint8Array>> {
   const tensors = new Map<string, SafetensorsInput>();
   for (const [module, adapter] of handle.adapters) {
     const names = peftTensorNames(module);
     const { r, inFeatures: inF, outFeatures: outF } = adapter;
-    tensors.set(names.a, { dtype: 'F32', shape: [r, inF], data: transpose2d(adapter.a.dataSync() as Float32Array, inF, r) });
-    tensors.set(names.b, { dtype: 'F32', shape: [outF, r], data: transpose2d(adapter.b.dataSync() as Float32Array, r, outF) });
+    tensors.set(names.a, { dtype: 'F32', shape: [r, inF], data: transpose2d((await adapter.a.data()) as Float32Array, inF, r) });
+    tensors.set(names.b, { dtype: 'F32', shape: [outF, r], data: transpose2d((await adapter.b.data()) as Float32Array, r, outF) });
   }
-  await mkdir(dir, { recursive: true });
-  await writeFileAtomic(join(dir, PEFT_WEIGHTS_FILE), serializeSafetensors(tensors, { format: 'pt' }));
-  await writeFileAtomic(join(dir, PEFT_CONFIG_FILE), `${JSON.stringify(peftAdapterConfig(handle, options), null, 2)}\n`);
+  const config = peftAdapterConfig(handle, options);
+  return new Map([
+    [PEFT_WEIGHTS_FILE, serializeSafetensors(tensors, { format: 'pt', [ADAPTER_CONFIG_KEY]: adapterConfigFingerprint(config) })],
+    [PEFT_CONFIG_FILE, new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`)],
+  ]);
 }
 
 /**
@@ -124,17 +143,36 @@ function findTensor(tensors: Map<string, SafetensorsTensor>, name: string): { ke
 }
 
 /**
- * Loads the weights of a PEFT `adapter_model.safetensors` in `dir` into an existing handle (transposing
- * PEFT's `[r, in]` / `[out, r]` into ours). Accepts `...lora_A.weight` and `...lora_A.default.weight` names.
+ * Loads the weights of a PEFT `adapter_model.safetensors` into an existing handle (transposing PEFT's
+ * `[r, in]` / `[out, r]` into ours). Accepts `...lora_A.weight` and `...lora_A.default.weight` names.
+ * Everything is checked before a weight changes.
  *
- * @throws {@link CheckpointError} naming the file and tensor for a missing tensor, a shape mismatch or a
- *   LoRA tensor of a module the handle does not adapt
- * @throws {@link LoraStateError} (from the handle) when merged: unmerge before loading
+ * @param handle - the adapters to fill
+ * @param files - the adapter's files (at least `adapter_model.safetensors`): fetched bytes, a `Blob`, ...
+ * @throws {@link CheckpointError} naming the file and tensor for a missing file or tensor, a shape
+ *   mismatch, a LoRA tensor of a module the handle does not adapt, or merged adapters (unmerge first)
  */
-export async function loadLoraWeightsInto(handle: LoraHandle, dir: string): Promise<void> {
-  if (handle.merged) throw new CheckpointError(join(dir, PEFT_WEIGHTS_FILE), undefined, 'cannot load into merged adapters; call unmerge() first');
-  const file = join(dir, PEFT_WEIGHTS_FILE);
-  const { tensors } = parseSafetensors(new Uint8Array(await readFile(file)), { file });
+export async function loadLoraWeightsFromFiles(handle: LoraHandle, files: CheckpointFiles | CheckpointSource): Promise<void> {
+  const source = toSource(files);
+  await loadLoraWeights(handle, source, await readAdapterWeights(source));
+}
+
+function toSource(files: CheckpointFiles | CheckpointSource): CheckpointSource {
+  const f = files as Partial<CheckpointSource>;
+  return typeof f.describe === 'function' && typeof f.open === 'function' && typeof f.readText === 'function' && typeof f.exists === 'function'
+    ? (files as CheckpointSource)
+    : checkpointSource(files as CheckpointFiles);
+}
+
+async function readAdapterWeights(source: CheckpointSource): Promise<{ tensors: Map<string, SafetensorsTensor>; metadata: Record<string, string> }> {
+  const file = source.describe(PEFT_WEIGHTS_FILE);
+  return parseSafetensors(await readAllBytes(source, PEFT_WEIGHTS_FILE), { file });
+}
+
+async function loadLoraWeights(handle: LoraHandle, source: CheckpointSource, weights: { tensors: Map<string, SafetensorsTensor> }): Promise<void> {
+  const file = source.describe(PEFT_WEIGHTS_FILE);
+  if (handle.merged) throw new CheckpointError(file, undefined, 'cannot load into merged adapters; call unmerge() first');
+  const { tensors } = weights;
   const used = new Set<string>();
   const updates: [tf.Variable, Float32Array, number[]][] = [];
   for (const [module, adapter] of handle.adapters) {
@@ -164,26 +202,45 @@ export async function loadLoraWeightsInto(handle: LoraHandle, dir: string): Prom
 }
 
 /**
- * Reads a PEFT adapter directory (`adapter_config.json` + `adapter_model.safetensors`), attaches
- * matching adapters to `model` with {@link applyLora} and loads their weights.
+ * Reads a PEFT adapter (`adapter_config.json` + `adapter_model.safetensors`) from fetched or in-memory
+ * files, attaches matching adapters to `model` with {@link applyLora} and loads their weights. When the
+ * weights record the config they were saved with ({@link ADAPTER_CONFIG_KEY}) it must match
+ * `adapter_config.json` (else the two files come from different saves).
  *
  * @param model - the base model (e.g. `LlamaModel`) without adapters on the targeted modules
- * @param dir - the adapter directory
+ * @param files - the adapter's files (see `CheckpointFiles`), or a `CheckpointSource`
  * @param overrides - settings not stored by PEFT (`seed` of dropout) or to override (e.g. `dropout: 0`)
- * @throws {@link LoraConfigError} for an unsupported config; {@link CheckpointError} for bad weights
- *   (the adapters are removed again on failure)
+ * @throws {@link LoraConfigError} for an unsupported config; {@link CheckpointError} for a missing or
+ *   unreadable file, a torn adapter, or bad weights (the adapters are removed again on failure)
  */
-export async function loadLoraAdapters(model: LoraTargetModel, dir: string, overrides: Partial<LoraConfig> = {}): Promise<LoraHandle> {
-  const configFile = join(dir, PEFT_CONFIG_FILE);
+export async function loadLoraAdaptersFromFiles(
+  model: LoraTargetModel,
+  files: CheckpointFiles | CheckpointSource,
+  overrides: Partial<LoraConfig> = {},
+): Promise<LoraHandle> {
+  const source = toSource(files);
+  const configFile = source.describe(PEFT_CONFIG_FILE);
   let json: Record<string, unknown>;
   try {
-    json = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
+    const raw: unknown = JSON.parse(await source.readText(PEFT_CONFIG_FILE));
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not a JSON object');
+    json = raw as Record<string, unknown>;
   } catch (error) {
-    throw new CheckpointError(configFile, undefined, `cannot read adapter config: ${(error as Error).message}`);
+    throw new CheckpointError(configFile, undefined, `cannot read adapter config: ${(error as Error).message}`, { cause: error });
   }
-  const handle = applyLora(model, { ...loraConfigFromPeft(json), ...overrides });
+  const config = { ...loraConfigFromPeft(json), ...overrides };
+  const weights = await readAdapterWeights(source);
+  const saved = weights.metadata[ADAPTER_CONFIG_KEY];
+  if (saved !== undefined && saved !== adapterConfigFingerprint(json)) {
+    throw new CheckpointError(
+      source.describe(PEFT_WEIGHTS_FILE),
+      undefined,
+      `torn adapter: the weights were saved with r, lora_alpha, target_modules = ${saved}, ${PEFT_CONFIG_FILE} says ${adapterConfigFingerprint(json)} (files of different saves are mixed)`,
+    );
+  }
+  const handle = applyLora(model, config);
   try {
-    await loadLoraWeightsInto(handle, dir);
+    await loadLoraWeights(handle, source, weights);
   } catch (error) {
     handle.remove();
     throw error;

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { writeFileAtomic, replaceDirectory, recoverDirectory, cleanStaleTemps, pathExists, TEMP_FILE_PATTERN } from './atomic-dir';
+export { writeFileAtomic, makeDirectory, replaceDirectory, recoverDirectory, cleanStaleTemps, pathExists, TEMP_FILE_PATTERN } from './atomic-dir';
 export type { AtomicWriteData, ReplaceDirectoryOptions } from './atomic-dir';
 export { saveCheckpoint, writeCheckpointFiles, loadCheckpoint, loadWeightsInto, readSafetensorsFile, writeSafetensorsFile, directorySource } from './checkpoint';
 export { saveLoraAdapters, loadLoraAdapters, loadLoraWeightsInto } from './peft';

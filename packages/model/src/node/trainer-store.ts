@@ -5,12 +5,12 @@
  *
  * @packageDocumentation
  */
-import { appendFile, mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CheckpointError } from '../checkpoint/errors';
 import { TRAINER_FILES } from '../training/trainer-state';
 import { checkStateName, sortCheckpoints, type TrainerStateFiles, type TrainerStore } from '../training/trainer-store';
-import { recoverDirectory, replaceDirectory } from './atomic-dir';
+import { makeDirectory, recoverDirectory, replaceDirectory } from './atomic-dir';
 
 /** Options of {@link FileTrainerStore}. */
 export interface FileTrainerStoreOptions {
@@ -104,7 +104,7 @@ export class FileTrainerStore implements TrainerStore {
   }
 
   async appendLog(line: string): Promise<void> {
-    await mkdir(dirname(this.logFile), { recursive: true });
+    await makeDirectory(dirname(this.logFile));
     await appendFile(this.logFile, `${line}\n`);
   }
 }

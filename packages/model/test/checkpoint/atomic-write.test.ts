@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEMP_FILE_PATTERN, writeFileAtomic } from '../../src/checkpoint/atomic-write';
+import { AtomicWriteError } from '../../src/checkpoint/errors';
+import { TEMP_FILE_PATTERN, writeFileAtomic } from '../../src/node/atomic-dir';
 
 let dir: string;
 beforeEach(() => {
@@ -75,7 +76,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('rejects bad arguments and a missing directory', async () => {
-    await expect(writeFileAtomic(join(dir, 'e'), 42 as unknown as string)).rejects.toThrow(TypeError);
+    await expect(writeFileAtomic(join(dir, 'e'), 42 as unknown as string)).rejects.toThrow(AtomicWriteError);
     await expect(writeFileAtomic('', 'x')).rejects.toThrow(/path/);
     await expect(writeFileAtomic(join(dir, 'missing', 'f'), 'x')).rejects.toThrow(/ENOENT/);
     expect(readdirSync(dir)).toEqual([]);

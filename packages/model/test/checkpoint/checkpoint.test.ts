@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../src/checkpoint/errors';
-import { loadCheckpoint, loadWeightsInto, readSafetensorsFile, saveCheckpoint } from '../../src/checkpoint/checkpoint';
+import { loadCheckpoint, loadWeightsInto, readSafetensorsFile, saveCheckpoint } from '../../src/node/checkpoint';
 import { isLinearWeight } from '../../src/checkpoint/hf-llama';
+import { SAVE_ID_KEY } from '../../src/checkpoint/checkpoint-layout';
+import { serializeCheckpoint } from '../../src/checkpoint/checkpoint-save';
+import { loadCheckpointFromFiles, loadWeightsFromFiles } from '../../src/checkpoint/checkpoint-load';
 import { toHfConfig, type LlamaConfig } from '../../src/config';
 import { LlamaModel } from '../../src/decoder/llama';
 import { normalValues } from '../../src/decoder/init';
@@ -140,12 +143,13 @@ describe('saveCheckpoint', () => {
     randomize(model, 11);
     const dir = freshDir();
     const result = await saveCheckpoint(dir, model);
-    expect(result).toEqual({ files: ['model.safetensors'], sharded: false, totalSize: expect.any(Number) });
+    expect(result).toEqual({ files: ['model.safetensors'], sharded: false, totalSize: expect.any(Number), saveId: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'model.safetensors']);
-    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual(toHfConfig(model.config));
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ ...toHfConfig(model.config), [SAVE_ID_KEY]: result.saveId });
 
     const { tensors, metadata } = await readSafetensorsFile(join(dir, 'model.safetensors'));
     expect(metadata.format).toBe('pt');
+    expect(metadata[SAVE_ID_KEY]).toBe(result.saveId);
     expect(tensors.has('lm_head.weight')).toBe(false);
     expect(result.totalSize).toBe([...tensors.values()].reduce((s, t) => s + t.data.length * 4, 0));
     const o = tensors.get('model.layers.0.self_attn.o_proj.weight')!;
@@ -373,4 +377,114 @@ it('every linear weight of the model is classified as linear (layout contract wi
   const model = track(new LlamaModel({ ...tiny, moe: { numExperts: 2, topK: 1 } }, { seed: 0, init: 'zeros' }));
   const linears = new Set([...model.linears().keys()].map((k) => `${k}.weight`));
   for (const name of model.weights.keys()) expect(isLinearWeight(name), name).toBe(linears.has(name));
+});
+
+describe('a checkpoint is replaced as a unit; files of different saves are detected', () => {
+  it('every file carries the same save id; a hand-made mix of two saves is a torn CheckpointError', async () => {
+    const a = track(new LlamaModel(tiny, { seed: 1 }));
+    randomize(a, 1);
+    const b = track(new LlamaModel(tiny, { seed: 2 }));
+    randomize(b, 2);
+    const dirA = freshDir();
+    const dirB = freshDir();
+    const ra = await saveCheckpoint(dirA, a, { shardSizeBytes: 20_000 });
+    const rb = await saveCheckpoint(dirB, b, { shardSizeBytes: 20_000 });
+    expect(ra.files.length).toBeGreaterThanOrEqual(3);
+    expect(ra.saveId).not.toBe(rb.saveId);
+    const index = JSON.parse(readFileSync(join(dirA, 'model.safetensors.index.json'), 'utf8'));
+    expect(index.metadata[SAVE_ID_KEY]).toBe(ra.saveId);
+    for (const f of ra.files) expect((await readSafetensorsFile(join(dirA, f))).metadata[SAVE_ID_KEY]).toBe(ra.saveId);
+
+    // shard 2 of B among A's files
+    const torn = freshDir();
+    cpSync(dirA, torn, { recursive: true });
+    cpSync(join(dirB, ra.files[1]!), join(torn, ra.files[1]!));
+    const e = await loadError(torn);
+    expect(e.message).toMatch(/torn checkpoint/);
+    expect([ra.files[1]!, 'model.safetensors.index.json'].map((f) => join(torn, f))).toContain(e.file);
+    // B's index with A's shards
+    const torn2 = freshDir();
+    cpSync(dirA, torn2, { recursive: true });
+    cpSync(join(dirB, 'model.safetensors.index.json'), join(torn2, 'model.safetensors.index.json'));
+    expect((await loadError(torn2)).message).toMatch(/torn checkpoint/);
+    // B's config.json (same architecture) with A's weights
+    const torn3 = freshDir();
+    cpSync(dirA, torn3, { recursive: true });
+    cpSync(join(dirB, 'config.json'), join(torn3, 'config.json'));
+    const e3 = await loadError(torn3);
+    expect(e3.file).toBe(join(torn3, 'config.json'));
+    expect(e3.message).toMatch(/torn checkpoint/);
+    // untouched: loads A exactly
+    expect(maxAbsDiff(logitsOf(track(await loadCheckpoint(dirA))), logitsOf(a))).toBe(0);
+  });
+
+  it('a save keeps other files of the directory, drops files of an earlier layout, and leaves no staging directories', async () => {
+    const model = track(await loadCheckpoint(FIXTURE));
+    const parent = freshDir();
+    const dir = join(parent, 'ckpt');
+    await saveCheckpoint(dir, model, { shardSizeBytes: 20_000 });
+    writeFileSync(join(dir, 'tokenizer.json'), '{"keep":1}');
+    await saveCheckpoint(dir, model);
+    expect(readdirSync(dir).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+    expect(readFileSync(join(dir, 'tokenizer.json'), 'utf8')).toBe('{"keep":1}');
+    expect(readdirSync(parent)).toEqual(['ckpt']);
+    expect(maxAbsDiff(logitsOf(track(await loadCheckpoint(dir))), expected.logits.flat(2))).toBeLessThan(1e-4);
+  });
+
+  it('saveId makes the files byte-identical; bad options are typed errors', async () => {
+    const model = track(await loadCheckpoint(FIXTURE));
+    const x = await serializeCheckpoint(model, { saveId: 'run-1' });
+    const y = await serializeCheckpoint(model, { saveId: 'run-1' });
+    expect([...x.keys()]).toEqual(['model.safetensors', 'config.json']);
+    for (const [k, v] of x) expect(Buffer.from(v).equals(Buffer.from(y.get(k)!))).toBe(true);
+    await expect(serializeCheckpoint(model, { saveId: 'a/b' })).rejects.toThrow(CheckpointError);
+    await expect(serializeCheckpoint(model, { metadata: { [SAVE_ID_KEY]: 'x' } })).rejects.toThrow(/reserved/);
+    await expect(serializeCheckpoint(model, { metadata: { n: 1 as unknown as string } })).rejects.toThrow(/must be a string/);
+  });
+});
+
+describe('loading from fetched files (browser main entry)', () => {
+  it('loads bytes, Blobs and an on-demand fetch function to the same logits as the directory', async () => {
+    const src = track(await loadCheckpoint(FIXTURE));
+    const files = await serializeCheckpoint(src, { shardSizeBytes: 20_000 });
+    expect(files.has('model.safetensors.index.json')).toBe(true);
+    const want = logitsOf(src);
+
+    const asRecord: Record<string, Uint8Array | string> = Object.fromEntries(files);
+    asRecord['config.json'] = new TextDecoder().decode(files.get('config.json'));
+    expect(maxAbsDiff(logitsOf(track(await loadCheckpointFromFiles(asRecord))), want)).toBe(0);
+
+    const fetched: string[] = [];
+    const fetchLike = async (name: string): Promise<Blob | undefined> => {
+      fetched.push(name);
+      const bytes = files.get(name);
+      return bytes === undefined ? undefined : new Blob([bytes as BlobPart]);
+    };
+    expect(maxAbsDiff(logitsOf(track(await loadCheckpointFromFiles(fetchLike))), want)).toBe(0);
+    expect(new Set(fetched)).toEqual(new Set(files.keys())); // each file fetched once (plus no guesses beyond the layout)
+    expect(fetched.length).toBe(files.size);
+
+    const into = track(new LlamaModel(src.config, { seed: 5 }));
+    await loadWeightsFromFiles(into, new Map(files));
+    expect(maxAbsDiff(logitsOf(into), want)).toBe(0);
+  });
+
+  it('a missing file, a throwing fetch and content of another type are CheckpointErrors naming the file', async () => {
+    const src = track(await loadCheckpoint(FIXTURE));
+    const files = Object.fromEntries(await serializeCheckpoint(src));
+    const noWeights = { 'config.json': files['config.json']! };
+    await expect(loadCheckpointFromFiles(noWeights)).rejects.toThrow(/no model\.safetensors or model\.safetensors\.index\.json/);
+    await expect(loadCheckpointFromFiles({ 'model.safetensors': files['model.safetensors']! })).rejects.toThrow(/files\/config\.json: cannot read the config/);
+    const failing = async (name: string) => {
+      if (name === 'model.safetensors') throw new Error('HTTP 503');
+      return files[name];
+    };
+    const e = await loadCheckpointFromFiles(failing).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CheckpointError);
+    expect((e as CheckpointError).file).toBe('files/model.safetensors');
+    expect((e as Error).message).toMatch(/HTTP 503/);
+    await expect(loadCheckpointFromFiles({ ...files, 'model.safetensors': 42 as unknown as string })).rejects.toThrow(/must be a string, Uint8Array, ArrayBuffer or Blob/);
+    const truncated = { ...files, 'model.safetensors': files['model.safetensors']!.subarray(0, 1000) };
+    await expect(loadCheckpointFromFiles(truncated)).rejects.toThrow(CheckpointError);
+  });
 });

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,8 @@ import type { LlamaConfig } from '../../src/config';
 import { LlamaModel } from '../../src/decoder/llama';
 import { applyLora } from '../../src/lora/apply-lora';
 import { LoraConfigError } from '../../src/lora/lora-config';
-import { loadLoraAdapters, loraConfigFromPeft, saveLoraAdapters } from '../../src/lora/peft';
+import { ADAPTER_CONFIG_KEY, loadLoraAdaptersFromFiles, loadLoraWeightsFromFiles, loraConfigFromPeft, serializeLoraAdapters } from '../../src/lora/peft';
+import { loadLoraAdapters, saveLoraAdapters } from '../../src/node/peft';
 import { maxAbsDiff, randu, useCpu } from '../training/helpers';
 
 const CONFIG: LlamaConfig = { vocabSize: 20, hiddenSize: 16, numLayers: 2, numHeads: 2, numKvHeads: 1, intermediateSize: 24, maxSeqLen: 16, initStd: 0.2 };
@@ -107,5 +109,63 @@ describe('PEFT adapters', () => {
     h.remove();
     model.dispose();
     other.dispose();
+  });
+
+  it('a save replaces both files as a unit; a config and weights of different saves are a torn CheckpointError', async () => {
+    const model = new LlamaModel(CONFIG, { seed: 4 });
+    const h = applyLora(model, { r: 2, alpha: 4, targetModules: ['q', 'v'], seed: 5 });
+    for (const a of h.adapters.values()) tf.tidy(() => a.b.assign(randu(a.b.shape, 9, 0.5) as tf.Tensor2D));
+    const dirA = join(dir, 'torn-a');
+    const dirB = join(dir, 'torn-b');
+    await saveLoraAdapters(h, dirA);
+    await writeFile(join(dirA, 'README.md'), 'mine');
+    // a second save with another alpha:
+    const h2 = applyLora(new LlamaModel(CONFIG, { seed: 4 }), { r: 2, alpha: 16, targetModules: ['q', 'v'], seed: 6 });
+    await saveLoraAdapters(h2, dirB);
+    const { metadata } = parseSafetensors(new Uint8Array(await readFile(join(dirA, 'adapter_model.safetensors'))));
+    expect(JSON.parse(metadata[ADAPTER_CONFIG_KEY]!)).toEqual([2, 4, ['q_proj', 'v_proj']]);
+
+    // B's config next to A's weights
+    await writeFile(join(dirA, 'adapter_config.json'), await readFile(join(dirB, 'adapter_config.json')));
+    const other = new LlamaModel(CONFIG, { seed: 4 });
+    const e = await loadLoraAdapters(other, dirA).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CheckpointError);
+    expect((e as Error).message).toMatch(/torn adapter/);
+    expect([...other.linears().values()].every((l) => l.adapter === undefined)).toBe(true);
+
+    // saving again replaces both files and keeps the other file
+    await saveLoraAdapters(h, dirA);
+    expect(readdirSync(dirA).sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors']);
+    const ok = await loadLoraAdapters(other, dirA);
+    expect(ok.config.alpha).toBe(4);
+    ok.remove();
+    other.dispose();
+    h.remove();
+    model.dispose();
+  });
+
+  it('loads from fetched files (browser main entry) to the same logits', async () => {
+    const model = new LlamaModel(CONFIG, { seed: 7 });
+    const h = applyLora(model, { r: 2, alpha: 8, targetModules: ['q', 'o', 'up'], seed: 8 });
+    let i = 0;
+    for (const a of h.adapters.values()) tf.tidy(() => a.b.assign(randu(a.b.shape, 70 + i++, 0.5) as tf.Tensor2D));
+    const want = logits(model);
+    const files = await serializeLoraAdapters(h);
+    expect([...files.keys()].sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+    const fresh = new LlamaModel(CONFIG, { seed: 7 });
+    const loaded = await loadLoraAdaptersFromFiles(fresh, async (name) => (files.has(name) ? new Blob([files.get(name)! as BlobPart]) : undefined));
+    const got = logits(fresh);
+    expect(maxAbsDiff(got, want)).toBe(0);
+    // weights only, into an existing handle
+    for (const a of loaded.adapters.values()) tf.tidy(() => a.b.assign(tf.zerosLike(a.b)));
+    await loadLoraWeightsFromFiles(loaded, Object.fromEntries(files));
+    const again = logits(fresh);
+    expect(maxAbsDiff(again, want)).toBe(0);
+    await expect(loadLoraAdaptersFromFiles(fresh, { 'adapter_config.json': files.get('adapter_config.json')! })).rejects.toThrow(/files\/adapter_model\.safetensors: missing file/);
+    tf.dispose([want, got, again]);
+    loaded.remove();
+    h.remove();
+    model.dispose();
+    fresh.dispose();
   });
 });

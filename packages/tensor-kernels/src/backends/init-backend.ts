@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { KernelInputError } from '../kernels/kernel-input-error';
 import * as tf from '@tensorflow/tfjs-core';
 // Registers tfjs-core's gradient functions (tfjs-core alone does not), needed by tf.grad on every backend.
 import './tfjs-gradients.generated';
@@ -92,22 +93,24 @@ export async function initBackend(name: BackendName | 'auto' = 'auto', options: 
 
 function validate(name: unknown, options: unknown): asserts options is InitBackendOptions {
   if (typeof name !== 'string' || !(BACKEND_NAMES as readonly string[]).includes(name)) {
-    throw new TypeError(
+    throw new KernelInputError(
+      'initBackend',
+      'name',
       `initBackend: unknown backend name ${typeof name === 'string' ? `'${name}'` : String(name)}; expected one of ${BACKEND_NAMES.map((n) => `'${n}'`).join(', ')}`,
     );
   }
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`initBackend: options must be an object, got ${options === null ? 'null' : typeof options}`);
+    throw new KernelInputError('initBackend', 'options', `initBackend: options must be an object, got ${options === null ? 'null' : typeof options}`);
   }
   const o = options as Record<string, unknown>;
   if (o['threads'] !== undefined && (typeof o['threads'] !== 'number' || !Number.isInteger(o['threads']) || o['threads'] < 1)) {
-    throw new RangeError(`initBackend: options.threads must be a positive integer, got ${String(o['threads'])}`);
+    throw new KernelInputError('initBackend', 'options.threads', `initBackend: options.threads must be a positive integer, got ${String(o['threads'])}`);
   }
   if (o['allowSoftwareAdapter'] !== undefined && typeof o['allowSoftwareAdapter'] !== 'boolean') {
-    throw new TypeError(`initBackend: options.allowSoftwareAdapter must be a boolean, got ${typeof o['allowSoftwareAdapter']}`);
+    throw new KernelInputError('initBackend', 'options.allowSoftwareAdapter', `initBackend: options.allowSoftwareAdapter must be a boolean, got ${typeof o['allowSoftwareAdapter']}`);
   }
   if (o['log'] !== undefined && o['log'] !== false && typeof o['log'] !== 'function') {
-    throw new TypeError(`initBackend: options.log must be a function or false, got ${typeof o['log']}`);
+    throw new KernelInputError('initBackend', 'options.log', `initBackend: options.log must be a function or false, got ${typeof o['log']}`);
   }
 }
 

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../grads/index';
 import { compositeKernels } from './composite/index';
 import { ALL_KERNELS } from './names';
+import { KernelRuntimeError } from './kernel-runtime-error';
 
 /** `backend/kernel` keys of the kernels registered here as composites (a specialised kernel may replace them). */
 const compositeKeys = new Set<string>();
@@ -34,7 +35,7 @@ export function registerComposites(backendName: string): void {
   const missing = ALL_KERNELS.filter((n) => tf.getKernel(n, backendName) == null);
   if (missing.length > 0) {
     // only possible if compositeKernels and ALL_KERNELS disagree: a bug of this package
-    throw new Error(`registerFusedKernels: no kernel for ${missing.join(', ')} on backend '${backendName}'`);
+    throw new KernelRuntimeError(`registerFusedKernels: no kernel for ${missing.join(', ')} on backend '${backendName}'`);
   }
   readyBackends.add(backendName);
 }
@@ -59,7 +60,7 @@ async function register(backendName: string): Promise<void> {
   const specialised = await loadSpecialised(backendName);
   for (const config of specialised) {
     if (config.backendName !== backendName) {
-      throw new Error(
+      throw new KernelRuntimeError(
         `registerFusedKernels: the ${backendName} kernel module has a config for '${config.kernelName}' on backend '${config.backendName}'`,
       );
     }

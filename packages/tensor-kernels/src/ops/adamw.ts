@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW, type AdamWAttrs } from '../kernels/names';
 import { ensureKernels } from '../kernels/register';
-import { assertDtype, assertNumber, assertSameShape, assertTensor } from './validate';
+import { assertDtype, assertNumber, assertSameShape, assertTensor, fail } from './validate';
 
 /** Hyper-parameters of {@link adamw} (torch.optim.AdamW names and defaults). */
 export interface AdamWOptions {
@@ -44,8 +44,12 @@ export interface AdamWState {
  * @param m - float32 first moment, the shape of `param`
  * @param v - float32 second moment, the shape of `param`
  * @param options - see {@link AdamWOptions}
- * @throws TypeError for a non-tensor, wrong dtype or a missing option; RangeError for mismatched shapes
- *   or an option out of range.
+ * Elementwise, so a NaN or ±Inf in one element of `param`, `grad`, `m` or `v` reaches only that element
+ * of the results, by IEEE arithmetic on the formula above as in PyTorch (e.g. `grad = ±Inf` gives
+ * `m' = ±Inf`, `v' = +Inf` and `p' = NaN`). Empty tensors give empty results.
+ *
+ * @throws `KernelInputError` (`op` 'adamw', `field` the argument) for a non-tensor, a wrong dtype,
+ *   a missing option, mismatched shapes or an option out of range.
  */
 export function adamw(param: tf.Tensor, grad: tf.Tensor, m: tf.Tensor, v: tf.Tensor, options: AdamWOptions): AdamWState {
   const op = 'adamw';
@@ -60,7 +64,7 @@ export function adamw(param: tf.Tensor, grad: tf.Tensor, m: tf.Tensor, v: tf.Ten
   assertSameShape(op, 'param', param, 'm', m);
   assertSameShape(op, 'param', param, 'v', v);
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${op}: options must be an object with at least lr and step, got ${options === null ? 'null' : typeof options}`);
+    fail(op, 'options', `options must be an object with at least lr and step, got ${options === null ? 'null' : typeof options}`);
   }
   const attrs: AdamWAttrs = {
     lr: options.lr,

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { causalAttentionBackward } from '../grads/index';
 import { type AttentionAttrs, CausalAttention } from '../kernels/names';
 import { ensureKernels } from '../kernels/register';
-import { assertDtype, assertNumber, assertTensor, fmtShape } from './validate';
+import { assertDtype, assertNumber, assertTensor, fail, fmtShape } from './validate';
 
 /** Options of {@link causalAttention}. */
 export interface CausalAttentionOptions {
@@ -33,13 +33,25 @@ export interface CausalAttentionOptions {
  *
  * Differentiable with respect to q, k and v.
  *
+ * NaN and ±Inf (the same on every backend, forward and backward): query `i` depends only on `q[i]` and on
+ * its *allowed* keys `A_i` (`j <= Tk - Tq + i` and `keyMask[b, j] != 0`), so a non-finite value reaches
+ * exactly the outputs that depend on it. Hidden keys (causally or by the mask) do not enter the softmax
+ * or the products at all, as in PyTorch's fused SDPA kernels: a NaN in `k[j]` or `v[j]` makes NaN the
+ * rows that may attend `j` and no other row, and a NaN in `q[i]` (or in `dy[i]`) makes NaN row `i` and
+ * the `dk`/`dv` rows of `A_i` only. Within a row the softmax is PyTorch's over the allowed scores `s`: a
+ * NaN or `+Inf` score, or all scores `-Inf`, makes the whole row NaN; a `-Inf` score gets probability
+ * 0. A query without an allowed key outputs zeros whatever its inputs hold. (PyTorch's dense "math" path,
+ * which adds a `-inf` bias and multiplies hidden probabilities by `v`, also spreads NaN from hidden keys;
+ * this op does not.) Empty sizes (`B`, `Hq`, `Tq` or `Tk` = 0) give empty results (and zero gradients).
+ *
  * @param q - float32 `[B, Hq, Tq, Dh]`
  * @param k - float32 `[B, Hkv, Tk, Dh]`
  * @param v - float32 `[B, Hkv, Tk, Dh]`
  * @param options - see {@link CausalAttentionOptions}
  * @returns float32 `[B, Hq, Tq, Dh]`
- * @throws TypeError for a non-tensor, wrong dtype or rank; RangeError for mismatched sizes (batch,
- *   head dim, heads that do not divide, `Tk < Tq`, a mask of the wrong shape) or a bad scale.
+ * @throws `KernelInputError` (`op` 'causalAttention', `field` the argument) for a non-tensor, a
+ *   wrong dtype or rank, mismatched sizes (batch, head dim, heads that do not divide, `Tk < Tq`, a mask of
+ *   the wrong shape), a zero head dim or a bad scale.
  */
 export function causalAttention(
   q: tf.Tensor4D | tf.Tensor,
@@ -55,23 +67,24 @@ export function causalAttention(
     assertDtype(op, name, t, 'float32');
     if (t.rank !== 4) {
       const dims = name === 'q' ? '[B, Hq, Tq, Dh]' : `[B, Hkv, Tk, Dh]`;
-      throw new TypeError(`${op}: ${name} must be ${dims}, got rank ${t.rank} (shape ${fmtShape(t.shape)})`);
+      fail(op, name, `${name} must be ${dims}, got rank ${t.rank} (shape ${fmtShape(t.shape)})`);
     }
   }
   const [b, hq, tq, dh] = q.shape as [number, number, number, number];
   const [bk, hkv, tk, dhk] = k.shape as [number, number, number, number];
   if (!tf.util.arraysEqual(k.shape, v.shape)) {
-    throw new RangeError(`${op}: v has shape ${fmtShape(v.shape)}, which does not match k's ${fmtShape(k.shape)}`);
+    fail(op, 'v', `v has shape ${fmtShape(v.shape)}, which does not match k's ${fmtShape(k.shape)}`);
   }
-  if (bk !== b) throw new RangeError(`${op}: k has batch ${bk}, q has ${b} (q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)})`);
+  if (bk !== b) fail(op, 'k', `k has batch ${bk}, q has ${b} (q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)})`);
   if (dhk !== dh) {
-    throw new RangeError(`${op}: k has head dim ${dhk}, q has ${dh} (q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)})`);
+    fail(op, 'k', `k has head dim ${dhk}, q has ${dh} (q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)})`);
   }
   if (hkv === 0 || hq % hkv !== 0) {
-    throw new RangeError(`${op}: k has ${hkv} heads, which does not divide q's ${hq} heads (q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)})`);
+    fail(op, 'k', `k has ${hkv} heads, which does not divide q's ${hq} heads (q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)})`);
   }
+  if (dh === 0) fail(op, 'q', `q has head dim 0 (q ${fmtShape(q.shape)}): attention needs Dh >= 1`);
   if (tk < tq) {
-    throw new RangeError(`${op}: k has ${tk} time steps, fewer than q's ${tq} (keys must cover the queries; q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)})`);
+    fail(op, 'k', `k has ${tk} time steps, fewer than q's ${tq} (keys must cover the queries; q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)})`);
   }
   const scale = options.scale ?? 1 / Math.sqrt(dh);
   assertNumber(op, 'options.scale', scale);
@@ -81,7 +94,7 @@ export function causalAttention(
     assertTensor(op, 'options.keyMask', keyMask);
     assertDtype(op, 'options.keyMask', keyMask, 'float32', 'int32', 'bool');
     if (keyMask.rank !== 2 || keyMask.shape[0] !== b || keyMask.shape[1] !== tk) {
-      throw new RangeError(`${op}: keyMask has shape ${fmtShape(keyMask.shape)}, expected [B, Tk] = [${b}, ${tk}] (k ${fmtShape(k.shape)})`);
+      fail(op, 'options.keyMask', `keyMask has shape ${fmtShape(keyMask.shape)}, expected [B, Tk] = [${b}, ${tk}] (k ${fmtShape(k.shape)})`);
     }
   }
   ensureKernels();

@@ -14,7 +14,11 @@ import { assertDtype, assertSameShape, assertTensor } from './validate';
  * @param gate - float32, any shape
  * @param up - float32, the shape of `gate`
  * @returns float32, the shape of `gate`
- * @throws TypeError for a non-tensor or wrong dtype; RangeError when the shapes differ.
+ * Elementwise, so a NaN reaches only its own element (forward and backward); `silu(+Inf) = +Inf`,
+ * `silu(-Inf) = NaN` (`-Inf · sigmoid(-Inf) = -Inf · 0`) as in PyTorch. Empty tensors give empty results.
+ *
+ * @throws `KernelInputError` (`op` 'swiglu', `field` the argument) for a non-tensor, a wrong dtype or
+ *   shapes that differ.
  */
 export function swiglu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
   const op = 'swiglu';

@@ -1,51 +1,55 @@
 /**
- * Argument checks shared by the fused ops. Every check throws a `TypeError` (wrong kind of value, rank
- * or dtype) or a `RangeError` (a size or value out of range) whose message starts with the op's name,
- * names the argument and shows the shapes involved.
+ * Argument checks shared by the fused ops. Every check throws a {@link KernelInputError} (a
+ * `TensorKernelsError`) whose `op` and `field` name the op and the argument, and whose message starts with
+ * the op's name, names the argument and shows the shapes or values involved.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { KernelInputError } from '../kernels/kernel-input-error';
 
 /** `[2, 3, 4]` formatting of a shape for error messages. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** Throws a `TypeError` unless `t` is a tfjs tensor that has not been disposed. */
+/** Throws a {@link KernelInputError} for `field` of `op` with the message `${op}: ${text}`. */
+export function fail(op: string, field: string, text: string): never {
+  throw new KernelInputError(op, field, `${op}: ${text}`);
+}
+
+/** Throws unless `t` is a tfjs tensor that has not been disposed. */
 export function assertTensor(op: string, name: string, t: unknown): asserts t is tf.Tensor {
   if (!(t instanceof tf.Tensor)) {
-    throw new TypeError(`${op}: ${name} must be a tf.Tensor, got ${t === null ? 'null' : typeof t}`);
+    fail(op, name, `${name} must be a tf.Tensor, got ${t === null ? 'null' : typeof t}`);
   }
   if (t.isDisposed) {
-    throw new TypeError(`${op}: ${name} (shape ${fmtShape(t.shape)}) has been disposed`);
+    fail(op, name, `${name} (shape ${fmtShape(t.shape)}) has been disposed`);
   }
 }
 
-/** Throws a `TypeError` unless `t` has one of `dtypes`. */
+/** Throws unless `t` has one of `dtypes`. */
 export function assertDtype(op: string, name: string, t: tf.Tensor, ...dtypes: tf.DataType[]): void {
   if (!dtypes.includes(t.dtype)) {
-    throw new TypeError(
-      `${op}: ${name} must be ${dtypes.join(' or ')}, got ${t.dtype} (shape ${fmtShape(t.shape)})`,
-    );
+    fail(op, name, `${name} must be ${dtypes.join(' or ')}, got ${t.dtype} (shape ${fmtShape(t.shape)})`);
   }
 }
 
-/** Throws a `TypeError` unless `t` has rank `rank` (or one of the ranks given). */
+/** Throws unless `t` has rank `rank` (or one of the ranks given). */
 export function assertRank(op: string, name: string, t: tf.Tensor, ranks: readonly number[], what: string): void {
   if (!ranks.includes(t.rank)) {
-    throw new TypeError(`${op}: ${name} must be ${what}, got rank ${t.rank} (shape ${fmtShape(t.shape)})`);
+    fail(op, name, `${name} must be ${what}, got rank ${t.rank} (shape ${fmtShape(t.shape)})`);
   }
 }
 
-/** Throws a `RangeError` unless both tensors have the same shape. */
+/** Throws unless both tensors have the same shape (the error names `b`). */
 export function assertSameShape(op: string, a: string, ta: tf.Tensor, b: string, tb: tf.Tensor): void {
   if (!tf.util.arraysEqual(ta.shape, tb.shape)) {
-    throw new RangeError(`${op}: ${b} has shape ${fmtShape(tb.shape)}, which does not match ${a}'s ${fmtShape(ta.shape)}`);
+    fail(op, b, `${b} has shape ${fmtShape(tb.shape)}, which does not match ${a}'s ${fmtShape(ta.shape)}`);
   }
 }
 
-/** Throws a `TypeError`/`RangeError` unless `value` is a finite number (optionally in a range). */
+/** Throws unless `value` is a finite number (optionally an integer in a range). */
 export function assertNumber(
   op: string,
   name: string,
@@ -53,15 +57,15 @@ export function assertNumber(
   opts: { min?: number; minExclusive?: boolean; max?: number; maxExclusive?: boolean; integer?: boolean } = {},
 ): asserts value is number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${op}: ${name} must be a number, got ${typeof value === 'number' ? 'NaN' : typeof value}`);
+    fail(op, name, `${name} must be a number, got ${typeof value === 'number' ? 'NaN' : typeof value}`);
   }
-  if (!Number.isFinite(value)) throw new RangeError(`${op}: ${name} must be finite, got ${value}`);
-  if (opts.integer && !Number.isInteger(value)) throw new RangeError(`${op}: ${name} must be an integer, got ${value}`);
+  if (!Number.isFinite(value)) fail(op, name, `${name} must be finite, got ${value}`);
+  if (opts.integer && !Number.isInteger(value)) fail(op, name, `${name} must be an integer, got ${value}`);
   if (opts.min !== undefined && (opts.minExclusive ? value <= opts.min : value < opts.min)) {
-    throw new RangeError(`${op}: ${name} must be ${opts.minExclusive ? '>' : '>='} ${opts.min}, got ${value}`);
+    fail(op, name, `${name} must be ${opts.minExclusive ? '>' : '>='} ${opts.min}, got ${value}`);
   }
   if (opts.max !== undefined && (opts.maxExclusive ? value >= opts.max : value > opts.max)) {
-    throw new RangeError(`${op}: ${name} must be ${opts.maxExclusive ? '<' : '<='} ${opts.max}, got ${value}`);
+    fail(op, name, `${name} must be ${opts.maxExclusive ? '<' : '<='} ${opts.max}, got ${value}`);
   }
 }
 
@@ -79,7 +83,7 @@ export function cheapSyncRead(): boolean {
 
 /**
  * Checks that every value of the int32 tensor `ids` is in `[0, limit)` or equals `except`, reading its
- * values with `dataSync`. Throws a `RangeError` naming the first offending position.
+ * values with `dataSync`. Throws a {@link KernelInputError} naming the first offending position.
  */
 export function assertIndicesInRange(
   op: string,
@@ -95,8 +99,10 @@ export function assertIndicesInRange(
     if ((x < 0 || x >= limit) && x !== except) {
       const at = fmtShape(tf.util.indexToLoc(i, ids.rank, tf.util.computeStrides(ids.shape)));
       const allowed = except === undefined ? '' : ` (or ${except} to ignore the row)`;
-      throw new RangeError(
-        `${op}: ${name}${ids.rank > 0 ? at : ''} is ${x}, outside [0, ${limit}) for ${limitName} ${limit}${allowed}; ${name} has shape ${fmtShape(ids.shape)}`,
+      fail(
+        op,
+        name,
+        `${name}${ids.rank > 0 ? at : ''} is ${x}, outside [0, ${limit}) for ${limitName} ${limit}${allowed}; ${name} has shape ${fmtShape(ids.shape)}`,
       );
     }
   }

@@ -1,6 +1,7 @@
 /**
  * initBackend: cpu, wasm, auto, argument validation, logging and fused-kernel registration.
  */
+import { KernelInputError } from '../../src/kernels/kernel-input-error';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
 import { initBackend, BACKEND_NAMES } from '../../src/backends/init-backend';
@@ -61,8 +62,8 @@ describe('initBackend', () => {
     }
   });
 
-  it('rejects with a TypeError naming the valid names for an unknown backend', async () => {
-    await expect(initBackend('webgl' as never)).rejects.toThrow(TypeError);
+  it('rejects with a KernelInputError naming the valid names for an unknown backend', async () => {
+    await expect(initBackend('webgl' as never)).rejects.toThrow(KernelInputError);
     await expect(initBackend('webgl' as never)).rejects.toThrow(
       "initBackend: unknown backend name 'webgl'; expected one of 'auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'",
     );
@@ -70,9 +71,9 @@ describe('initBackend', () => {
   });
 
   it('validates the options', async () => {
-    await expect(initBackend('wasm', { threads: 0 })).rejects.toThrow(RangeError);
+    await expect(initBackend('wasm', { threads: 0 })).rejects.toThrow(KernelInputError);
     await expect(initBackend('wasm', { threads: 1.5 })).rejects.toThrow(/options\.threads must be a positive integer, got 1\.5/);
-    await expect(initBackend('webgpu', { allowSoftwareAdapter: 'yes' as never })).rejects.toThrow(TypeError);
+    await expect(initBackend('webgpu', { allowSoftwareAdapter: 'yes' as never })).rejects.toThrow(KernelInputError);
     await expect(initBackend('cpu', { log: 'console' as never })).rejects.toThrow(/options\.log must be a function or false/);
     await expect(initBackend('cpu', null as never)).rejects.toThrow(/options must be an object, got null/);
   });

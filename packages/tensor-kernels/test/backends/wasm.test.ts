@@ -2,6 +2,7 @@
  * The wasm backend: threads in Node (worker shim), the transposed-matmul override, the kernels wasm lacks
  * (UnsortedSegmentSum, Einsum) and gradients, each checked against tfjs' cpu backend.
  */
+import { KernelInputError } from '../../src/kernels/kernel-input-error';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -91,7 +92,7 @@ describe('initWasmBackend', () => {
 
   it('rejects a bad thread count naming the option', async () => {
     await expect(initWasmBackend({ threads: 0 })).rejects.toThrow(/options\.threads must be an integer >= 1, got 0/);
-    await expect(initWasmBackend({ threads: 1.5 })).rejects.toThrow(RangeError);
+    await expect(initWasmBackend({ threads: 1.5 })).rejects.toThrow(KernelInputError);
   });
 
   it('leaves no global Worker behind in Node', () => {

@@ -13,6 +13,7 @@ import { initBackend } from '../../src/backends/init-backend';
 import { releaseWebGPU } from '../../src/backends/webgpu/index';
 import { webgpuKernelConfigs } from '../../src/kernels/webgpu/index';
 import * as names from '../../src/kernels/names';
+import { KernelInputError } from '../../src/kernels/kernel-input-error';
 import { randIntArray, randnArray } from '../helpers/random';
 import {
   type AttentionCase,
@@ -337,7 +338,8 @@ describe.skipIf(SKIP)('webgpu WGSL kernels', () => {
       expect(() => tf.engine().runKernel(names.CausalAttention, { q, k: kShort, v: kShort }, { scale: 1 })).toThrow(/at least as many positions/);
       const x4 = tf.zeros([1, 1, 3, 4]);
       const cos = tf.zeros([1, 2, 2]);
-      expect(() => tf.engine().runKernel(names.Rope, { x: x4, cos, sin: cos }, {})).toThrow(/cos\/sin must be \[1 or 1, 3, 2\]/);
+      expect(() => tf.engine().runKernel(names.Rope, { x: x4, cos, sin: cos }, {})).toThrow(/QmRope \(webgpu kernel\): cos must be \[1 or 1, 3, 2\]/);
+      expect(() => tf.engine().runKernel(names.Rope, { x: x4, cos, sin: cos }, {})).toThrow(KernelInputError);
       tf.dispose([x, w, q, k, kShort, x4, cos]);
       expect(tf.memory().numTensors).toBe(before);
     });

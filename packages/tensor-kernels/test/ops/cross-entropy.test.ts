@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy } from '../../src/ops/cross-entropy';
 import { vjp } from '../helpers/reference';
 import { expectClose, randint, randn, useCpu } from './setup';
+import { KernelInputError } from '../../src/kernels/kernel-input-error';
+import { TensorKernelsError } from '../../src/error';
 
 /** One-hot cross-entropy: -Σ_kept onehot · log_softmax / count (0 when nothing is kept). */
 function naive(logits: tf.Tensor, labels: number[], ignoreIndex: number): tf.Tensor {
@@ -42,6 +44,14 @@ describe('crossEntropy', () => {
     });
   });
 
+  it('is 0 with a [0, V] gradient for zero rows (no raw tfjs error)', () => {
+    const logits = tf.zeros([0, 5]);
+    const lab = tf.tensor1d([], 'int32');
+    expect(crossEntropy(logits, lab).dataSync()[0]).toBe(0);
+    const [g] = tf.grads((l: tf.Tensor) => crossEntropy(l, lab))([logits]);
+    expect(g!.shape).toEqual([0, 5]);
+  });
+
   it('is 0 with zero gradient when every row is ignored', () => {
     const logits = randn([2, 3], 5);
     const lab = tf.tensor1d([-100, -100], 'int32');
@@ -53,23 +63,37 @@ describe('crossEntropy', () => {
   it('validates the label range (cpu: by default; validate: false skips the read)', () => {
     const logits = tf.zeros([3, 4]);
     const bad = tf.tensor1d([0, 4, 1], 'int32');
-    expect(() => crossEntropy(logits, bad)).toThrow(RangeError);
+    expect(() => crossEntropy(logits, bad)).toThrow(KernelInputError);
     expect(() => crossEntropy(logits, bad)).toThrow(/crossEntropy: labels\[1\] is 4, outside \[0, 4\)/);
     expect(() => crossEntropy(logits, tf.tensor1d([-1, 0, 0], 'int32'))).toThrow(/labels\[0\] is -1/);
     expect(() => crossEntropy(logits, tf.tensor1d([-1, 0, 0], 'int32'), { ignoreIndex: -1 })).not.toThrow();
     expect(() => crossEntropy(logits, tf.tensor1d([-100, 3, 0], 'int32'))).not.toThrow();
-    // without validation the cpu gather itself rejects the index, but not with our RangeError
-    expect(() => crossEntropy(logits, bad, { validate: false })).not.toThrow(/crossEntropy: labels/);
+    const err = (() => {
+      try {
+        crossEntropy(logits, bad);
+      } catch (e) {
+        return e as KernelInputError;
+      }
+      throw new Error('no error');
+    })();
+    expect(err).toBeInstanceOf(TensorKernelsError);
+    expect([err.op, err.field, err.name]).toEqual(['crossEntropy', 'labels', 'KernelInputError']);
+    // without validation no kernel reads out of bounds: the bad row's loss (so the mean) is NaN, and so is its gradient row
+    expect(crossEntropy(logits, bad, { validate: false }).dataSync()[0]).toBeNaN();
+    const [g] = tf.grads((l: tf.Tensor) => crossEntropy(l, bad, { validate: false }))([logits]);
+    const rows = g!.arraySync() as number[][];
+    expect(rows[1]!.every(Number.isNaN)).toBe(true);
+    expect(rows[0]!.every(Number.isFinite) && rows[2]!.every(Number.isFinite)).toBe(true);
   });
 
   it('rejects bad arguments with typed, descriptive errors', () => {
     const logits = tf.zeros([3, 4]);
     const labels = tf.tensor1d([0, 1, 2], 'int32');
-    expect(() => crossEntropy(tf.zeros([1, 3, 4]), labels)).toThrow(TypeError);
+    expect(() => crossEntropy(tf.zeros([1, 3, 4]), labels)).toThrow(KernelInputError);
     expect(() => crossEntropy(tf.zeros([1, 3, 4]), labels)).toThrow(/logits must be \[N, V\], got rank 3 \(shape \[1, 3, 4\]\)/);
     expect(() => crossEntropy(logits, tf.tensor1d([0, 1, 2]))).toThrow(/labels must be int32, got float32/);
     expect(() => crossEntropy(logits, tf.tensor2d([[0, 1, 2]], undefined, 'int32'))).toThrow(/labels must be \[N\], got rank 2/);
-    expect(() => crossEntropy(logits, tf.tensor1d([0, 1], 'int32'))).toThrow(RangeError);
+    expect(() => crossEntropy(logits, tf.tensor1d([0, 1], 'int32'))).toThrow(KernelInputError);
     expect(() => crossEntropy(logits, tf.tensor1d([0, 1], 'int32'))).toThrow(/labels has shape \[2\], but logits \[3, 4\] has N = 3 rows/);
     expect(() => crossEntropy(logits, labels, { ignoreIndex: 0.5 })).toThrow(/ignoreIndex must be an integer/);
     expect(() => crossEntropy(tf.zeros([3, 0]), labels, { validate: false })).toThrow(/empty vocabulary/);

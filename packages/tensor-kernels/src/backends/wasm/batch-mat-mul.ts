@@ -12,6 +12,7 @@
  *
  * @packageDocumentation
  */
+import { KernelInputError } from '../../kernels/kernel-input-error';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { adoptTensorInfo, borrowTensor } from './tensor-info';
@@ -33,7 +34,7 @@ interface MarkedKernelFunc {
 function transposeLastTwo(x: tf.TensorInfo, backend: BackendWasm, transpose: KernelFunc): tf.TensorInfo {
   const rank = x.shape.length;
   if (rank < 2) {
-    throw new RangeError(`matMul on wasm: operand must have rank >= 2, got shape [${x.shape.join(', ')}]`);
+    throw new KernelInputError('BatchMatMul (wasm)', 'a', `matMul on wasm: operand must have rank >= 2, got shape [${x.shape.join(', ')}]`);
   }
   const outer = x.shape.slice(0, -2);
   const rows = x.shape[rank - 2] as number;
@@ -94,11 +95,11 @@ function applyActivation(x: tf.Tensor, attrs: FusedAttrs, preluWeights: tf.Tenso
       return tf.leakyRelu(x, attrs.leakyreluAlpha ?? 0.2);
     case 'prelu':
       if (preluWeights === undefined) {
-        throw new TypeError(`fused matMul on wasm: activation 'prelu' needs preluActivationWeights (output shape [${x.shape.join(', ')}])`);
+        throw new KernelInputError('_FusedMatMul (wasm)', 'preluActivationWeights', `fused matMul on wasm: activation 'prelu' needs preluActivationWeights (output shape [${x.shape.join(', ')}])`);
       }
       return tf.prelu(x, preluWeights);
     default:
-      throw new TypeError(`fused matMul on wasm: unknown activation '${String(attrs.activation)}'`);
+      throw new KernelInputError('_FusedMatMul (wasm)', 'activation', `fused matMul on wasm: unknown activation '${String(attrs.activation)}'`);
   }
 }
 

@@ -221,9 +221,28 @@ function bootstrapExecArgv(): string[] {
   return out;
 }
 
-type NodeWorkerCtor = typeof import('node:worker_threads').Worker;
-type NodeWorkerInstance = import('node:worker_threads').Worker;
-type WorkerOpts = import('node:worker_threads').WorkerOptions;
+/*
+ * The members of `worker_threads.Worker` used here, typed structurally so that this browser-safe module
+ * compiles without Node's type definitions (the module is loaded at run time, in Node only).
+ */
+/** Options of `worker_threads.Worker` (the ones used here; others pass through). */
+interface WorkerOpts {
+  eval?: boolean;
+  execArgv?: string[];
+  [option: string]: unknown;
+}
+/** A `worker_threads.Worker`. */
+interface NodeWorkerInstance {
+  postMessage(value: unknown, transferList?: readonly unknown[]): void;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: string, listener: (...args: any[]) => void): this;
+  off(event: string, listener: (...args: any[]) => void): this;
+  emit(event: string, ...args: unknown[]): boolean;
+}
+/** The `worker_threads.Worker` class. */
+type NodeWorkerCtor = new (filename: string | URL, options?: WorkerOpts) => NodeWorkerInstance;
 type ResolveObjectURL = (url: string) => Blob | undefined;
 
 /** Node built-ins the shim needs. */
@@ -355,7 +374,7 @@ export async function loadNodeWorkerShimDeps(): Promise<NodeWorkerShimDeps> {
     }
     return (await import(/* @vite-ignore */ /* webpackIgnore: true */ id)) as T;
   };
-  const wt = await load<typeof import('node:worker_threads')>('node:worker_threads');
-  const buffer = await load<typeof import('node:buffer')>('node:buffer');
+  const wt = await load<{ Worker: NodeWorkerCtor }>('node:worker_threads');
+  const buffer = await load<{ resolveObjectURL: ResolveObjectURL }>('node:buffer');
   return { Worker: wt.Worker, resolveObjectURL: buffer.resolveObjectURL as ResolveObjectURL };
 }

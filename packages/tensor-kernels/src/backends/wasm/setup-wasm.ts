@@ -11,6 +11,7 @@
  *
  * @packageDocumentation
  */
+import { KernelInputError } from '../../kernels/kernel-input-error';
 import * as tf from '@tensorflow/tfjs-core';
 import '../tfjs-gradients.generated';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
@@ -51,12 +52,35 @@ interface NodeProcess {
   listeners?(event: string): unknown[];
   removeListener?(event: string, listener: unknown): void;
   getBuiltinModule?: (id: string) => unknown;
+  cwd?: () => string;
 }
 
 function nodeProcess(): NodeProcess | undefined {
   const proc = (globalThis as { process?: NodeProcess }).process;
   return typeof proc?.versions?.node === 'string' ? proc : undefined;
 }
+
+/*
+ * The few members of Node built-ins used here, typed structurally so that this browser-safe module
+ * compiles without Node's type definitions (the modules themselves are loaded at run time, in Node only).
+ */
+interface NodeOs {
+  availableParallelism?: () => number;
+  cpus: () => unknown[];
+}
+interface NodeModuleApi {
+  createRequire(base: string): { resolve(id: string): string };
+}
+interface NodePath {
+  join(...parts: string[]): string;
+  dirname(path: string): string;
+  readonly sep: string;
+}
+interface NodeFs {
+  existsSync(path: string): boolean;
+}
+/** CommonJS builds only; `typeof` guards its use. */
+declare const __filename: string | undefined;
 
 /** Loads a Node built-in without a static import (browser bundles never see it). */
 async function nodeBuiltin<T>(id: string): Promise<T> {
@@ -71,7 +95,7 @@ async function nodeBuiltin<T>(id: string): Promise<T> {
 /** Cores available to this process (Node) or the page (browser); at least 1. */
 async function availableCores(): Promise<number> {
   if (nodeProcess() !== undefined) {
-    const os = await nodeBuiltin<typeof import('node:os')>('node:os');
+    const os = await nodeBuiltin<NodeOs>('node:os');
     return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   }
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
@@ -84,11 +108,11 @@ async function availableCores(): Promise<number> {
  */
 async function nodeWasmDistFolder(): Promise<string | undefined> {
   try {
-    const moduleApi = await nodeBuiltin<typeof import('node:module')>('node:module');
-    const path = await nodeBuiltin<typeof import('node:path')>('node:path');
-    const fs = await nodeBuiltin<typeof import('node:fs')>('node:fs');
+    const moduleApi = await nodeBuiltin<NodeModuleApi>('node:module');
+    const path = await nodeBuiltin<NodePath>('node:path');
+    const fs = await nodeBuiltin<NodeFs>('node:fs');
     const metaUrl = (import.meta as { url?: string }).url;
-    const base = metaUrl ?? (typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'));
+    const base = metaUrl ?? (typeof __filename === 'string' ? __filename : path.join(nodeProcess()?.cwd?.() ?? '.', 'index.js'));
     const main = moduleApi.createRequire(base).resolve('@tensorflow/tfjs-backend-wasm');
     const dist = path.dirname(main);
     return fs.existsSync(path.join(dist, 'tfjs-backend-wasm-simd.wasm')) ? dist + path.sep : undefined;
@@ -106,7 +130,7 @@ async function nodeWasmDistFolder(): Promise<string | undefined> {
 async function reportLogicalCoresForThreads(threads: number): Promise<() => void> {
   const wanted = 2 * threads;
   if (nodeProcess() !== undefined) {
-    const os = await nodeBuiltin<typeof import('node:os') & { cpus: () => unknown[] }>('node:os');
+    const os = await nodeBuiltin<NodeOs>('node:os');
     const original = os.cpus;
     const real = original.call(os);
     if (real.length >= wanted || real.length === 0) return () => undefined;
@@ -212,7 +236,7 @@ async function initialise(options: InitWasmOptions): Promise<WasmInitResult> {
 export async function initWasmBackend(options: InitWasmOptions = {}): Promise<WasmInitResult> {
   const { threads } = options;
   if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1)) {
-    throw new RangeError(`initWasmBackend: options.threads must be an integer >= 1, got ${String(threads)}`);
+    throw new KernelInputError('initWasmBackend', 'options.threads', `initWasmBackend: options.threads must be an integer >= 1, got ${String(threads)}`);
   }
   if (initPromise === null) {
     const attempt = initialise(options).catch((error: unknown) => {

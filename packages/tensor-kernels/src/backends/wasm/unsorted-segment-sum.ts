@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import { KernelInputError } from '../../kernels/kernel-input-error';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -14,7 +15,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 function heapView(backend: BackendWasm, t: tf.TensorInfo): Float32Array | Int32Array {
   const view = backend.typedArrayFromHeap(t);
   if (view instanceof Float32Array || view instanceof Int32Array) return view;
-  throw new TypeError(`unsortedSegmentSum on wasm: unsupported dtype '${t.dtype}' for shape [${t.shape.join(', ')}]`);
+  throw new KernelInputError('UnsortedSegmentSum (wasm)', 'x', `unsortedSegmentSum on wasm: unsupported dtype '${t.dtype}' for shape [${t.shape.join(', ')}]`);
 }
 
 /** The kernel function (exported for tests and for other backends' reuse of the wasm heap layout). */
@@ -23,18 +24,20 @@ export const unsortedSegmentSumWasm: tf.KernelFunc = ({ inputs, backend, attrs }
   const { numSegments } = attrs as unknown as { numSegments: number };
   const wasm = backend as BackendWasm;
   if (x.dtype !== 'float32' && x.dtype !== 'int32') {
-    throw new TypeError(`unsortedSegmentSum on wasm: x must be float32 or int32, got ${x.dtype} of shape [${x.shape.join(', ')}]`);
+    throw new KernelInputError('UnsortedSegmentSum (wasm)', 'x', `unsortedSegmentSum on wasm: x must be float32 or int32, got ${x.dtype} of shape [${x.shape.join(', ')}]`);
   }
   if (segmentIds.dtype !== 'int32') {
-    throw new TypeError(`unsortedSegmentSum on wasm: segmentIds must be int32, got ${segmentIds.dtype}`);
+    throw new KernelInputError('UnsortedSegmentSum (wasm)', 'segmentIds', `unsortedSegmentSum on wasm: segmentIds must be int32, got ${segmentIds.dtype}`);
   }
   if (!Number.isInteger(numSegments) || numSegments < 0) {
-    throw new RangeError(`unsortedSegmentSum on wasm: numSegments must be a non-negative integer, got ${numSegments}`);
+    throw new KernelInputError('UnsortedSegmentSum (wasm)', 'numSegments', `unsortedSegmentSum on wasm: numSegments must be a non-negative integer, got ${numSegments}`);
   }
   const idsRank = segmentIds.shape.length;
   const prefix = x.shape.slice(0, idsRank);
   if (idsRank > x.shape.length || prefix.some((d, i) => d !== segmentIds.shape[i])) {
-    throw new RangeError(
+    throw new KernelInputError(
+      'UnsortedSegmentSum (wasm)',
+      'segmentIds',
       `unsortedSegmentSum on wasm: segmentIds shape [${segmentIds.shape.join(', ')}] must be a prefix of ` +
         `x shape [${x.shape.join(', ')}]`,
     );

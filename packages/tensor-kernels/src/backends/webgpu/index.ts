@@ -10,6 +10,7 @@
  *
  * @packageDocumentation
  */
+import { KernelRuntimeError } from '../../kernels/kernel-runtime-error';
 import * as tf from '@tensorflow/tfjs-core';
 import { limitAddNBindings } from './add-n';
 import { BackendUnavailableError, errorMessage } from '../errors';
@@ -127,7 +128,7 @@ export async function initWebGPUBackend(options: { allowSoftware: boolean; searc
       default?: { WebGPUBackend?: WebGPUBackendCtor };
     };
     const WebGPUBackend = mod.WebGPUBackend ?? mod.default?.WebGPUBackend;
-    if (typeof WebGPUBackend !== 'function') throw new Error('@tensorflow/tfjs-backend-webgpu exports no WebGPUBackend');
+    if (typeof WebGPUBackend !== 'function') throw new KernelRuntimeError('@tensorflow/tfjs-backend-webgpu exports no WebGPUBackend');
 
     const requiredFeatures = candidate.adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
     try {

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { KernelRuntimeError } from '../../kernels/kernel-runtime-error';
 import { BackendUnavailableError, errorMessage } from '../errors';
 import { importOptional } from '../tensorflow';
 import {
@@ -78,7 +79,7 @@ export function loadDawn(): Promise<DawnModule> {
         const m = mod as Partial<DawnModule> & { default?: Partial<DawnModule> };
         const create = m.create ?? m.default?.create;
         const globals = m.globals ?? m.default?.globals ?? {};
-        if (typeof create !== 'function') throw new Error("the 'webgpu' module has no create()");
+        if (typeof create !== 'function') throw new KernelRuntimeError("the 'webgpu' module has no create()");
         return { create, globals };
       },
       (error: unknown) => {

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { KernelInputError } from '../kernel-input-error';
 
 /** A kernel without a backend: {@link registerComposites} adds the backend name when registering. */
 export interface CompositeKernel {
@@ -30,7 +31,7 @@ export function tensorInputs<K extends string>(
   for (const name of required) {
     const t = inputs[name];
     if (!(t instanceof tf.Tensor)) {
-      throw new TypeError(`${kernelName} (composite kernel): input '${name}' must be a tf.Tensor, got ${t === undefined ? 'nothing' : 'a TensorInfo'}`);
+      throw new KernelInputError(kernelName, name, `${kernelName} (composite kernel): input '${name}' must be a tf.Tensor, got ${t === undefined ? 'nothing' : 'a TensorInfo'}`);
     }
     out[name] = t;
   }
@@ -42,15 +43,15 @@ export function optionalInput(kernelName: string, inputs: tf.NamedTensorInfoMap,
   const t = inputs[name];
   if (t === undefined || t === null) return undefined;
   if (!(t instanceof tf.Tensor)) {
-    throw new TypeError(`${kernelName} (composite kernel): input '${name}' must be a tf.Tensor, got a TensorInfo`);
+    throw new KernelInputError(kernelName, name, `${kernelName} (composite kernel): input '${name}' must be a tf.Tensor, got a TensorInfo`);
   }
   return t;
 }
 
-/** Attribute `name` as a number (throws a `TypeError` when it is missing). */
+/** Attribute `name` as a number (throws a `KernelInputError` when it is missing). */
 export function numAttr(kernelName: string, attrs: tf.NamedAttrMap | undefined, name: string): number {
   const v = attrs?.[name];
-  if (typeof v !== 'number') throw new TypeError(`${kernelName}: attribute '${name}' must be a number, got ${typeof v}`);
+  if (typeof v !== 'number') throw new KernelInputError(kernelName, name, `${kernelName}: attribute '${name}' must be a number, got ${typeof v}`);
   return v;
 }
 
@@ -72,6 +73,11 @@ export function pickPerRow(x: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor1D {
   const n = x.shape[0];
   const pairs = tf.stack([tf.range(0, n, 1, 'int32'), ids], 1); // [N, 2]
   return tf.gatherND(x, pairs) as tf.Tensor1D;
+}
+
+/** Boolean `[N]`: whether each id lies in `[0, v)`. */
+export function idsInRange(ids: tf.Tensor1D, v: number): tf.Tensor1D {
+  return tf.logicalAnd(tf.greaterEqual(ids, tf.scalar(0, 'int32')), tf.less(ids, tf.scalar(v, 'int32'))) as tf.Tensor1D;
 }
 
 /**

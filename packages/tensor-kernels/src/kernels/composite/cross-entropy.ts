@@ -6,13 +6,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CrossEntropy, CrossEntropyGrad } from '../names';
-import { type CompositeKernel, idMask, logSumExp, numAttr, pickPerRow, tensorInputs } from './common';
+import { type CompositeKernel, idMask, idsInRange, logSumExp, numAttr, pickPerRow, tensorInputs } from './common';
 
-/** Rows kept (`labels != ignoreIndex`, bool [N]) and the labels with ignored rows set to 0 (int32 [N]). */
-function keptRows(labels: tf.Tensor1D, ignoreIndex: number): { keep: tf.Tensor1D; safe: tf.Tensor1D } {
+/**
+ * Rows kept (`labels != ignoreIndex`, bool [N]), labels inside `[0, V)` (bool [N]) and the labels with
+ * ignored or out-of-range rows set to 0 (int32 [N]): nothing is ever gathered out of bounds.
+ */
+function keptRows(labels: tf.Tensor1D, ignoreIndex: number, v: number): { keep: tf.Tensor1D; valid: tf.Tensor1D; safe: tf.Tensor1D } {
   const keep = tf.notEqual(labels, tf.scalar(ignoreIndex, 'int32')) as tf.Tensor1D;
-  const safe = tf.where(keep, labels, tf.zerosLike(labels)) as tf.Tensor1D;
-  return { keep, safe };
+  const valid = idsInRange(labels, v);
+  const safe = tf.where(tf.logicalAnd(keep, valid), labels, tf.zerosLike(labels)) as tf.Tensor1D;
+  return { keep, valid, safe };
 }
 
 /** `1 / max(count, 1)` as a float32 scalar, with `count` the number of kept rows. */
@@ -26,12 +30,14 @@ export const crossEntropyComposite: CompositeKernel = {
   kernelFunc: ({ inputs, attrs }) => {
     const { logits, labels } = tensorInputs(CrossEntropy, inputs, ['logits', 'labels'] as const);
     const ignoreIndex = numAttr(CrossEntropy, attrs, 'ignoreIndex');
+    if (logits.shape[0] === 0) return tf.scalar(0); // no row: the same as every row ignored
     return tf.tidy(() => {
       const l2 = logits as tf.Tensor2D;
       const n = l2.shape[0];
-      const { keep, safe } = keptRows(labels as tf.Tensor1D, ignoreIndex);
+      const { keep, valid, safe } = keptRows(labels as tf.Tensor1D, ignoreIndex, l2.shape[1]);
       const lse = tf.reshape(logSumExp(l2), [n]);
-      const rowLoss = tf.sub(lse, pickPerRow(l2, safe));
+      // a kept row with a label outside [0, V): NaN loss (the contract when validation is off)
+      const rowLoss = tf.where(valid, tf.sub(lse, pickPerRow(l2, safe)), tf.scalar(NaN));
       // where, not a multiply: an ignored row with non-finite logits must not turn the loss into NaN
       const kept = tf.where(keep, rowLoss, tf.zerosLike(rowLoss));
       return tf.mul(tf.sum(kept), invCount(keep));
@@ -45,12 +51,13 @@ export const crossEntropyGradComposite: CompositeKernel = {
   kernelFunc: ({ inputs, attrs }) => {
     const { dy, logits, labels } = tensorInputs(CrossEntropyGrad, inputs, ['dy', 'logits', 'labels'] as const);
     const ignoreIndex = numAttr(CrossEntropyGrad, attrs, 'ignoreIndex');
+    if (logits.shape[0] === 0) return tf.zeros(logits.shape);
     return tf.tidy(() => {
       const [n, v] = logits.shape as [number, number];
-      const { keep, safe } = keptRows(labels as tf.Tensor1D, ignoreIndex);
+      const { keep, valid, safe } = keptRows(labels as tf.Tensor1D, ignoreIndex, v);
       const p = tf.softmax(logits);
       const diff = tf.where(idMask(safe, n, v), tf.sub(p, tf.scalar(1)), p);
-      const scaled = tf.mul(diff, tf.mul(tf.reshape(dy, []), invCount(keep)));
+      const scaled = tf.where(tf.reshape(valid, [n, 1]), tf.mul(diff, tf.mul(tf.reshape(dy, []), invCount(keep))), tf.scalar(NaN));
       return tf.where(tf.reshape(keep, [n, 1]), scaled, tf.zerosLike(scaled));
     });
   },

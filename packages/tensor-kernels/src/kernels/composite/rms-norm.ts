@@ -35,7 +35,7 @@ export const rmsNormGradComposite: CompositeKernel = {
       const g = tf.mul(dy, weight);
       // dx = r * (g - xr * mean(g * xr)), the same as r g - x r³ mean(g x)
       const dx = tf.mul(r, tf.sub(g, tf.mul(xr, tf.mean(tf.mul(g, xr), -1, true))));
-      const dweight = tf.sum(tf.reshape(tf.mul(dy, xr), [-1, d]), 0);
+      const dweight = tf.sum(tf.reshape(tf.mul(dy, xr), [d === 0 ? 0 : x.size / d, d]), 0);
       return [dx, dweight];
     });
   },

@@ -1,12 +1,17 @@
 /** QmAdamW on wasm: one fused SIMD pass over param, grad, m, v (csrc/rowwise.c). */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { AdamW, type AdamWAttrs } from '../names';
-import { kernelCall, sizeOf, type BackendWasm } from './common';
+import { checkDtype, checkSameSize } from '../input-checks';
+import { kernelCall, type BackendWasm } from './common';
 
 const adamwKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const { param, grad, m, v } = inputs as { param: TensorInfo; grad: TensorInfo; m: TensorInfo; v: TensorInfo };
   const { lr, beta1, beta2, eps, weightDecay, step } = attrs as unknown as AdamWAttrs;
-  const n = sizeOf(param.shape);
+  const where = `${AdamW} (wasm kernel)`;
+  for (const [name, t] of [['param', param], ['grad', grad], ['m', m], ['v', v]] as const) checkDtype(where, name, t, 'float32');
+  const n = checkSameSize(where, 'param', param, 'grad', grad);
+  checkSameSize(where, 'param', param, 'm', m);
+  checkSameSize(where, 'param', param, 'v', v);
   const bc1 = 1 - Math.pow(beta1, step);
   const bc2 = 1 - Math.pow(beta2, step);
   const shape = param.shape.slice();

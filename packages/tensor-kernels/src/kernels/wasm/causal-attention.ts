@@ -12,20 +12,25 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { CausalAttention, CausalAttentionGrad, type AttentionAttrs } from '../names';
+import { KernelRuntimeError } from '../kernel-runtime-error';
+import { attentionDims, kernelFail, type AttentionDims } from '../input-checks';
 import { kernelCall, type BackendWasm } from './common';
 import { getSimdKernels } from './simd-module';
 
-function dimsOf(q: TensorInfo, k: TensorInfo) {
-  const [B, Hq, Tq, Dh] = q.shape as [number, number, number, number];
-  const [, Hkv, Tk] = k.shape as [number, number, number, number];
-  return { B, Hq, Hkv, Tq, Tk, Dh };
+/** Bytes of kernel scratch for these sizes (the C function refuses sizes whose count overflows). */
+function scratchBytes(where: string, d: AttentionDims): number {
+  const bytes = getSimdKernels().fn.qm_attn_scratch_bytes(d.Tk, d.Dh);
+  if (bytes < 0) throw new KernelRuntimeError(`${where}: the scratch for Tk = ${d.Tk}, Dh = ${d.Dh} exceeds 2 GiB`);
+  return bytes;
 }
 
 const attentionFwd: KernelFunc = ({ inputs, attrs, backend }) => {
   const { q, k, v, keyMask } = inputs as { q: TensorInfo; k: TensorInfo; v: TensorInfo; keyMask?: TensorInfo };
   const { scale } = attrs as unknown as AttentionAttrs;
-  const { B, Hq, Hkv, Tq, Tk, Dh } = dimsOf(q, k);
-  const scratch = getSimdKernels().fn.qm_attn_scratch_bytes(Tk, Dh);
+  const where = `${CausalAttention} (wasm kernel)`;
+  const d = attentionDims(where, q, k, v, keyMask);
+  const { B, Hq, Hkv, Tq, Tk, Dh } = d;
+  const scratch = scratchBytes(where, d);
   const ins = [{ t: q }, { t: k }, { t: v }, ...(keyMask ? [{ t: keyMask }] : [])];
   const { outputs } = kernelCall(backend as BackendWasm, ins, [{ shape: q.shape.slice() }], [scratch], (p) =>
     p.fn.qm_attn_fwd(p.in[0]!, p.in[1]!, p.in[2]!, keyMask ? p.in[3]! : 0, p.out[0]!, p.scratch[0]!, B, Hq, Hkv, Tq, Tk, Dh, scale),
@@ -42,8 +47,13 @@ const attentionBwd: KernelFunc = ({ inputs, attrs, backend }) => {
     keyMask?: TensorInfo;
   };
   const { scale } = attrs as unknown as AttentionAttrs;
-  const { B, Hq, Hkv, Tq, Tk, Dh } = dimsOf(q, k);
-  const scratch = getSimdKernels().fn.qm_attn_scratch_bytes(Tk, Dh);
+  const where = `${CausalAttentionGrad} (wasm kernel)`;
+  const d = attentionDims(where, q, k, v, keyMask);
+  const { B, Hq, Hkv, Tq, Tk, Dh } = d;
+  if (dy.dtype !== 'float32' || dy.shape.some((x, i) => x !== q.shape[i]) || dy.shape.length !== 4) {
+    kernelFail(where, 'dy', `dy must be float32 with the shape of q [${q.shape.join(', ')}], got ${dy.dtype} [${dy.shape.join(', ')}]`);
+  }
+  const scratch = scratchBytes(where, d);
   const ins = [{ t: dy }, { t: q }, { t: k }, { t: v }, ...(keyMask ? [{ t: keyMask }] : [])];
   const outs = [{ shape: q.shape.slice() }, { shape: k.shape.slice() }, { shape: v.shape.slice() }];
   const { outputs } = kernelCall(backend as BackendWasm, ins, outs, [scratch], (p) =>

@@ -5,6 +5,8 @@
 import type { TensorInfo, DataType } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { getSimdKernels, zeroCopyKernels, type SimdFunctions, type SimdKernels } from './simd-module';
+import { KernelInputError } from '../kernel-input-error';
+import { KernelRuntimeError } from '../kernel-runtime-error';
 
 export type { BackendWasm };
 
@@ -37,7 +39,7 @@ export function tfjsView(backend: BackendWasm, t: TensorInfo): HeapArray {
     case 'bool':
       return new Uint8Array(buf, offset, n);
     default:
-      throw new TypeError(`wasm kernels: unsupported dtype ${t.dtype} for a tensor of shape [${t.shape.join(', ')}]`);
+      throw new KernelInputError('wasm kernels', 'dtype', `wasm kernels: unsupported dtype ${t.dtype} for a tensor of shape [${t.shape.join(', ')}]`);
   }
 }
 
@@ -124,7 +126,7 @@ export function kernelCall<R = void>(
   const made: TensorInfo[] = [];
   const alloc = (bytes: number): number => {
     const ptr = zc.malloc(Math.max(bytes, HEAP_ALIGN));
-    if (ptr === 0) throw new RangeError(`wasm kernels: cannot allocate ${bytes} bytes of scratch on the tfjs heap`);
+    if (ptr === 0) throw new KernelRuntimeError(`wasm kernels: cannot allocate ${bytes} bytes of scratch on the tfjs heap`);
     temps.push(ptr);
     return ptr;
   };

@@ -1,13 +1,13 @@
 /** QmRmsNorm / QmRmsNormGrad on wasm: one SIMD pass per row (csrc/rowwise.c). */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { RmsNorm, RmsNormGrad, type RmsNormAttrs } from '../names';
-import { kernelCall, sizeOf, type BackendWasm } from './common';
+import { checkSameSize, rmsNormRows } from '../input-checks';
+import { kernelCall, type BackendWasm } from './common';
 
 const rmsNormFwd: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, weight } = inputs as { x: TensorInfo; weight: TensorInfo };
   const { eps } = attrs as unknown as RmsNormAttrs;
-  const D = x.shape[x.shape.length - 1] ?? 1;
-  const rows = D === 0 ? 0 : sizeOf(x.shape) / D;
+  const [rows, D] = rmsNormRows(`${RmsNorm} (wasm kernel)`, x, weight);
   const { outputs } = kernelCall(backend as BackendWasm, [{ t: x }, { t: weight }], [{ shape: x.shape.slice() }], [], (p) =>
     p.fn.qm_rmsnorm_fwd(p.in[0]!, p.in[1]!, p.out[0]!, rows, D, eps),
   );
@@ -17,8 +17,9 @@ const rmsNormFwd: KernelFunc = ({ inputs, attrs, backend }) => {
 const rmsNormBwd: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, x, weight } = inputs as { dy: TensorInfo; x: TensorInfo; weight: TensorInfo };
   const { eps } = attrs as unknown as RmsNormAttrs;
-  const D = x.shape[x.shape.length - 1] ?? 1;
-  const rows = D === 0 ? 0 : sizeOf(x.shape) / D;
+  const where = `${RmsNormGrad} (wasm kernel)`;
+  const [rows, D] = rmsNormRows(where, x, weight);
+  checkSameSize(where, 'x', x, 'dy', dy);
   const { outputs } = kernelCall(
     backend as BackendWasm,
     [{ t: dy }, { t: x }, { t: weight }],

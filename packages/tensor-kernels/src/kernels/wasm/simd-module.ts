@@ -20,6 +20,8 @@ import {
   SIMD_MODULE_IMPORT_BASE64,
   SIMD_MODULE_SHARED_BASE64,
 } from './simd-module.generated';
+import { KernelInputError } from '../kernel-input-error';
+import { KernelRuntimeError } from '../kernel-runtime-error';
 
 /** Raw kernel functions; pointer arguments are byte offsets into the module's memory. */
 export interface SimdFunctions {
@@ -124,7 +126,7 @@ export class SimdKernels {
       try {
         mem.grow(pages);
       } catch (e) {
-        throw new RangeError(`wasm kernels: cannot grow kernel memory to ${top} bytes (${String(e)})`);
+        throw new KernelRuntimeError(`wasm kernels: cannot grow kernel memory to ${top} bytes (${String(e)})`);
       }
     }
     return offsets;
@@ -221,7 +223,7 @@ let mode: WasmKernelMode = 'auto';
  */
 export function setWasmKernelMode(next: WasmKernelMode): void {
   if (next !== 'auto' && next !== 'copy') {
-    throw new RangeError(`setWasmKernelMode: mode must be 'auto' or 'copy', got ${String(next)}`);
+    throw new KernelInputError('setWasmKernelMode', 'mode', `setWasmKernelMode: mode must be 'auto' or 'copy', got ${String(next)}`);
   }
   mode = next;
 }

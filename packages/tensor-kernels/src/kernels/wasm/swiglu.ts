@@ -1,11 +1,15 @@
 /** QmSwiGLU / QmSwiGLUGrad on wasm: elementwise SIMD with a vectorised exp (csrc/rowwise.c). */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { SwiGLU, SwiGLUGrad } from '../names';
-import { kernelCall, sizeOf, type BackendWasm } from './common';
+import { checkDtype, checkSameSize } from '../input-checks';
+import { kernelCall, type BackendWasm } from './common';
 
 const swigluFwd: KernelFunc = ({ inputs, backend }) => {
   const { gate, up } = inputs as { gate: TensorInfo; up: TensorInfo };
-  const n = sizeOf(gate.shape);
+  const where = `${SwiGLU} (wasm kernel)`;
+  checkDtype(where, 'gate', gate, 'float32');
+  checkDtype(where, 'up', up, 'float32');
+  const n = checkSameSize(where, 'gate', gate, 'up', up);
   const { outputs } = kernelCall(backend as BackendWasm, [{ t: gate }, { t: up }], [{ shape: gate.shape.slice() }], [], (p) =>
     p.fn.qm_swiglu_fwd(p.in[0]!, p.in[1]!, p.out[0]!, n),
   );
@@ -14,7 +18,10 @@ const swigluFwd: KernelFunc = ({ inputs, backend }) => {
 
 const swigluBwd: KernelFunc = ({ inputs, backend }) => {
   const { dy, gate, up } = inputs as { dy: TensorInfo; gate: TensorInfo; up: TensorInfo };
-  const n = sizeOf(gate.shape);
+  const where = `${SwiGLUGrad} (wasm kernel)`;
+  for (const [name, t] of [['dy', dy], ['gate', gate], ['up', up]] as const) checkDtype(where, name, t, 'float32');
+  const n = checkSameSize(where, 'gate', gate, 'up', up);
+  checkSameSize(where, 'gate', gate, 'dy', dy);
   const { outputs } = kernelCall(
     backend as BackendWasm,
     [{ t: dy }, { t: gate }, { t: up }],

@@ -6,6 +6,7 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { AdamW } from '../names';
 import { asWebGPU, elementwiseProgram, f32, input, numAttr, runProgram, sizeOf, view } from './program';
+import { KernelInputError } from '../kernel-input-error';
 
 const adamw: KernelFunc = ({ inputs, backend, attrs }) => {
   const be = asWebGPU(AdamW, backend);
@@ -22,10 +23,11 @@ const adamw: KernelFunc = ({ inputs, backend, attrs }) => {
   const n = sizeOf(param.shape);
   for (const [name, t] of [['grad', grad], ['m', m], ['v', v]] as const) {
     if (sizeOf(t.shape) !== n) {
-      throw new RangeError(`${AdamW} (webgpu kernel): ${name} must have the shape of param [${param.shape.join(', ')}], got [${t.shape.join(', ')}]`);
+      throw new KernelInputError(AdamW, name, `${AdamW} (webgpu kernel): ${name} must have the shape of param [${param.shape.join(', ')}], got [${t.shape.join(', ')}]`);
     }
   }
   const shape = param.shape.slice();
+  if (n === 0) return [0, 1, 2].map(() => be.makeTensorInfo(shape, 'float32'));
   const g = view(grad, [n]);
   const mNew = runProgram(
     be,

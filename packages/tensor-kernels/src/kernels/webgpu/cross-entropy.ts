@@ -19,20 +19,12 @@ import {
   SHARED_BUF,
   view,
 } from './program';
+import { KernelInputError } from '../kernel-input-error';
+import { logitsRows } from '../input-checks';
 
-/** Checks logits [N, V] and labels [N]; returns [N, V]. */
+/** Checks logits [N, V] float32 and int32 labels [N]; returns [N, V]. */
 export function logitsShape(kernelName: string, logits: TensorInfo, labels: TensorInfo, labelName: string): [number, number] {
-  if (logits.shape.length !== 2) {
-    throw new RangeError(`${kernelName} (webgpu kernel): logits must be [N, V], got [${logits.shape.join(', ')}]`);
-  }
-  const [N, V] = logits.shape as [number, number];
-  if (labels.shape.length !== 1 || labels.shape[0] !== N) {
-    throw new RangeError(`${kernelName} (webgpu kernel): ${labelName} must be [${N}] for logits [${N}, ${V}], got [${labels.shape.join(', ')}]`);
-  }
-  if (labels.dtype !== 'int32') {
-    throw new TypeError(`${kernelName} (webgpu kernel): ${labelName} must be int32, got ${labels.dtype}`);
-  }
-  return [N, V];
+  return logitsRows(`${kernelName} (webgpu kernel)`, logits, labels, labelName);
 }
 
 /** WGSL of one workgroup (row 0) that counts the rows whose label is not `uniforms.ignoreIndex`. */
@@ -59,9 +51,15 @@ const crossEntropy: KernelFunc = ({ inputs, backend, attrs }) => {
           label = labels[row];
         }
         let keep = valid && label != uniforms.ignoreIndex;
-        ${rowLseSnippet('logits', 'keep')}
+        let inRange = label >= 0 && label < uniforms.V;
+        ${rowLseSnippet('logits', 'keep && inRange')}
         if (valid && tid == 0) {
-          setOutputAtIndex(row, select(0.0, lse - logits[base + clamp(label, 0, V - 1)], keep));
+          // a kept label outside [0, V) is never read: NaN loss for its row
+          var loss = uniforms.NAN;
+          if (inRange) {
+            loss = lse - logits[base + label];
+          }
+          setOutputAtIndex(row, select(0.0, loss, keep));
         }`),
     [logits, labels],
     [i32(N), i32(V), i32(ignoreIndex)],
@@ -71,13 +69,21 @@ const crossEntropy: KernelFunc = ({ inputs, backend, attrs }) => {
     rowProgram('ce_mean', ['rowLoss', 'labels'], [], 1, 256, 'N : i32, ignoreIndex : i32,', SHARED_BUF, `
         ${countKept}
         var total = 0.0;
+        var nans = 0.0;
         for (var i = tid; i < uniforms.N; i += WG) {
-          total += rowLoss[i];
+          let li = rowLoss[i];
+          if (qmIsNan(li)) {
+            nans += 1.0;
+          } else {
+            total += li;
+          }
         }
         ${reduceSnippet('buf', 'kept', 'sum', 'keptCount')}
         ${reduceSnippet('buf', 'total', 'sum', 'lossSum')}
+        ${reduceSnippet('buf', 'nans', 'sum', 'nanCount')}
         if (tid == 0) {
-          setOutputAtIndex(0, select(0.0, lossSum / keptCount, keptCount > 0.0));
+          let mean = select(0.0, lossSum / keptCount, keptCount > 0.0);
+          setOutputAtIndex(0, select(mean, uniforms.NAN, nanCount > 0.0));
         }`),
     [rowLoss, labels],
     [i32(1), i32(N), i32(ignoreIndex)],
@@ -94,7 +100,7 @@ const crossEntropyGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const ignoreIndex = numAttr(CrossEntropyGrad, attrs, 'ignoreIndex');
   const [N, V] = logitsShape(CrossEntropyGrad, logits, labels, 'labels');
   if (dy.shape.length !== 0 && !(dy.shape.length === 1 && dy.shape[0] === 1)) {
-    throw new RangeError(`${CrossEntropyGrad} (webgpu kernel): dy must be a scalar, got [${dy.shape.join(', ')}]`);
+    throw new KernelInputError(CrossEntropyGrad, 'dy', `${CrossEntropyGrad} (webgpu kernel): dy must be a scalar, got [${dy.shape.join(', ')}]`);
   }
   if (N === 0) return be.makeTensorInfo([N, V], 'float32');
   const coef = runProgram(
@@ -116,12 +122,16 @@ const crossEntropyGrad: KernelFunc = ({ inputs, backend, attrs }) => {
           label = labels[row];
         }
         let keep = valid && label != uniforms.ignoreIndex;
-        ${rowLseSnippet('logits', 'keep')}
+        let inRange = label >= 0 && label < uniforms.V;
+        ${rowLseSnippet('logits', 'keep && inRange')}
         if (valid) {
           let k = coef[0];
+          let nanRow = keep && (rowBad || !inRange);
           for (var c = tid; c < V; c += WG) {
             var g = 0.0;
-            if (keep) {
+            if (nanRow) {
+              g = uniforms.NAN;
+            } else if (keep) {
               g = k * (exp(logits[base + c] - lse) - select(0.0, 1.0, c == label));
             }
             setOutputAtIndex(base + c, g);

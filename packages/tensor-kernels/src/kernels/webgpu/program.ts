@@ -15,6 +15,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { KernelInputError } from '../kernel-input-error';
 
 /**
  * The fields of tfjs-backend-webgpu's `WebGPUProgram` our programs set. The shader must use every input
@@ -54,7 +55,7 @@ export interface WebGPUBackendLike extends tf.KernelBackend {
 export function asWebGPU(kernelName: string, backend: unknown): WebGPUBackendLike {
   const b = backend as Partial<WebGPUBackendLike> | null;
   if (b === null || typeof b !== 'object' || typeof b.runWebGPUProgram !== 'function') {
-    throw new TypeError(`${kernelName} (webgpu kernel): the backend has no runWebGPUProgram; is it the tfjs 'webgpu' backend?`);
+    throw new KernelInputError(kernelName, 'backend', `${kernelName} (webgpu kernel): the backend has no runWebGPUProgram; is it the tfjs 'webgpu' backend?`);
   }
   return b as WebGPUBackendLike;
 }
@@ -189,19 +190,19 @@ export const i32 = (v: number): UniformValue => ({ type: 'int32', data: [v] });
 /** `f32` uniform. */
 export const f32 = (v: number): UniformValue => ({ type: 'float32', data: [v] });
 
-/** Attribute `name` as a finite number; throws a `TypeError` naming the kernel and the attribute otherwise. */
+/** Attribute `name` as a finite number; throws a `KernelInputError` naming the kernel and the attribute otherwise. */
 export function numAttr(kernelName: string, attrs: tf.NamedAttrMap | undefined, name: string): number {
   const v = attrs?.[name];
   if (typeof v !== 'number' || Number.isNaN(v)) {
-    throw new TypeError(`${kernelName} (webgpu kernel): attribute '${name}' must be a number, got ${String(v)}`);
+    throw new KernelInputError(kernelName, name, `${kernelName} (webgpu kernel): attribute '${name}' must be a number, got ${String(v)}`);
   }
   return v;
 }
 
-/** Input `name`; throws a `TypeError` naming the kernel and the input when it is missing. */
+/** Input `name`; throws a `KernelInputError` naming the kernel and the input when it is missing. */
 export function input(kernelName: string, inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   const t = inputs[name];
-  if (t === undefined || t === null) throw new TypeError(`${kernelName} (webgpu kernel): missing input '${name}'`);
+  if (t === undefined || t === null) throw new KernelInputError(kernelName, name, `${kernelName} (webgpu kernel): missing input '${name}'`);
   return t;
 }
 
@@ -222,31 +223,59 @@ export function adopt(backend: WebGPUBackendLike, t: tf.TensorInfo): tf.Tensor {
 }
 
 /**
- * WGSL of a row program (see {@link rowProgram}) that binds `V` (`uniforms.V`), `base` (`row * V`) and
- * `lse` (`max + log Σ exp(x - max)` of the row of `logits`) in every thread. `active` (a WGSL bool
- * expression) skips the reads for rows that do not need them (the reductions still run). Needs
- * `var<workgroup> buf : array<f32, WG>`.
+ * WGSL helpers that classify floats by their bits (`x != x` may be folded away, and WGSL's `max`/`min`
+ * are not required to propagate NaN): `qmIsNan`, `qmIsPosInf`, `qmIsNegInf`.
+ */
+export const FLOAT_CLASS_FNS = `
+      fn qmIsNan(x : f32) -> bool {
+        return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+      }
+      fn qmIsPosInf(x : f32) -> bool {
+        return bitcast<u32>(x) == 0x7f800000u;
+      }
+      fn qmIsNegInf(x : f32) -> bool {
+        return bitcast<u32>(x) == 0xff800000u;
+      }`;
+
+/**
+ * WGSL of a row program (see {@link rowProgram}) that binds `V` (`uniforms.V`), `base` (`row * V`),
+ * `rowBad` and `lse` (`max + log Σ exp(x - max)` of the row of `logits`) in every thread. As PyTorch's
+ * `log_softmax`, `rowBad` is true and `lse` is NaN when the row holds a NaN or a `+inf` or is all `-inf`
+ * (explicitly: WGSL's `max` may drop NaN). `active` (a WGSL bool expression) skips the reads for rows
+ * that do not need them (the reductions still run). Needs `var<workgroup> buf : array<f32, WG>` and
+ * {@link FLOAT_CLASS_FNS}.
  */
 export function rowLseSnippet(logits: string, active: string): string {
   return `
         let V = uniforms.V;
         let base = row * V;
         var mx = ${NEG_MAX};
+        var badCount = 0.0;
+        var liveCount = 0.0;
         if (${active}) {
           for (var c = tid; c < V; c += WG) {
-            mx = max(mx, ${logits}[base + c]);
+            let xv = ${logits}[base + c];
+            if (qmIsNan(xv) || qmIsPosInf(xv)) {
+              badCount += 1.0;
+            } else if (!qmIsNegInf(xv)) {
+              liveCount += 1.0;
+              mx = max(mx, xv);
+            }
           }
         }
         ${reduceSnippet('buf', 'mx', 'max', 'rowMax')}
+        ${reduceSnippet('buf', 'badCount', 'sum', 'rowBadCount')}
+        ${reduceSnippet('buf', 'liveCount', 'sum', 'rowLiveCount')}
+        let rowBad = rowBadCount > 0.0 || rowLiveCount == 0.0;
         var se = 0.0;
-        if (${active}) {
+        if (${active} && !rowBad) {
           for (var c = tid; c < V; c += WG) {
             se += exp(${logits}[base + c] - rowMax);
           }
         }
         ${reduceSnippet('buf', 'se', 'sum', 'rowSum')}
-        let lse = rowMax + log(rowSum);`;
+        let lse = select(rowMax + log(rowSum), uniforms.NAN, rowBad);`;
 }
 
-/** `var<workgroup> buf : array<f32, WG>;` — the scratch array of {@link reduceSnippet} and {@link rowLseSnippet}. */
-export const SHARED_BUF = 'var<workgroup> buf : array<f32, WG>;';
+/** `var<workgroup> buf : array<f32, WG>;` — the scratch array of {@link reduceSnippet} and {@link rowLseSnippet} — and {@link FLOAT_CLASS_FNS}. */
+export const SHARED_BUF = 'var<workgroup> buf : array<f32, WG>;' + FLOAT_CLASS_FNS;

@@ -16,18 +16,14 @@ import {
   rowProgram,
   rowWorkgroupSize,
   runProgram,
-  sizeOf,
   view,
   type WebGPUBackendLike,
 } from './program';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { rmsNormRows } from '../input-checks';
 
 function rowsAndDim(kernelName: string, x: TensorInfo, weight: TensorInfo): [number, number] {
-  const D = x.shape[x.shape.length - 1] ?? 1;
-  if (weight.shape.length !== 1 || weight.shape[0] !== D) {
-    throw new RangeError(`${kernelName} (webgpu kernel): weight must be [${D}] for x [${x.shape.join(', ')}], got [${weight.shape.join(', ')}]`);
-  }
-  return [D === 0 ? 0 : sizeOf(x.shape) / D, D];
+  return rmsNormRows(`${kernelName} (webgpu kernel)`, x, weight);
 }
 
 /** WGSL: `let ss = Σ_row x²` (all threads). */
@@ -48,6 +44,7 @@ const rmsNorm: KernelFunc = ({ inputs, backend, attrs }) => {
   const weight = input(RmsNorm, inputs, 'weight');
   const eps = numAttr(RmsNorm, attrs, 'eps');
   const [rows, D] = rowsAndDim(RmsNorm, x, weight);
+  if (rows * D === 0) return be.makeTensorInfo(x.shape.slice(), 'float32');
   const wg = rowWorkgroupSize(D);
   const n = rows * D;
   const program = rowProgram('rmsnorm', ['x', 'w'], [n], rows, wg, 'D : i32, eps : f32,', 'var<workgroup> buf : array<f32, WG>;', `
@@ -81,6 +78,7 @@ const rmsNormGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const eps = numAttr(RmsNormGrad, attrs, 'eps');
   const [rows, D] = rowsAndDim(RmsNormGrad, x, weight);
   const n = rows * D;
+  if (n === 0) return [be.makeTensorInfo(x.shape.slice(), 'float32'), be.makeTensorInfo([D], 'float32', new Float32Array(D))];
   const dxProgram = rowProgram(
     'rmsnorm_dx',
     ['dy', 'x', 'w'],

@@ -5,22 +5,17 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { Rope } from '../names';
 import { asWebGPU, elementwiseProgram, i32, input, runProgram, sizeOf, view } from './program';
+import { ropeDims } from '../input-checks';
 
 const rope: KernelFunc = ({ inputs, backend }) => {
   const be = asWebGPU(Rope, backend);
   const x = input(Rope, inputs, 'x');
   const cos = input(Rope, inputs, 'cos');
   const sin = input(Rope, inputs, 'sin');
-  if (x.shape.length !== 4) throw new RangeError(`${Rope} (webgpu kernel): x must be [B, H, T, Dh], got shape [${x.shape.join(', ')}]`);
-  const [B, H, T, Dh] = x.shape as [number, number, number, number];
+  const { H, T, Dh, Bc: bc } = ropeDims(`${Rope} (webgpu kernel)`, x, cos, sin);
   const half = Dh / 2;
-  const bc = cos.shape[0]!;
-  if (!Number.isInteger(half) || sizeOf(cos.shape) !== bc * T * half || sizeOf(sin.shape) !== bc * T * half || (bc !== 1 && bc !== B)) {
-    throw new RangeError(
-      `${Rope} (webgpu kernel): cos/sin must be [1 or ${B}, ${T}, ${half}] for x [${x.shape.join(', ')}], got cos [${cos.shape.join(', ')}], sin [${sin.shape.join(', ')}]`,
-    );
-  }
   const n = sizeOf(x.shape);
+  if (n === 0) return be.makeTensorInfo(x.shape.slice(), 'float32');
   const program = elementwiseProgram('rope', ['x', 'cosT', 'sinT'], [n], 'H : i32, T : i32, Dh : i32, perBatch : i32,', `
           let Dh = uniforms.Dh;
           let hd = Dh / 2;

@@ -1,7 +1,8 @@
 /** QmSwiGLU / QmSwiGLUGrad on webgpu: elementwise WGSL programs (one invocation per element). */
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { SwiGLU, SwiGLUGrad } from '../names';
-import { asWebGPU, elementwiseProgram, input, runProgram, sizeOf, view } from './program';
+import { checkSameSize } from '../input-checks';
+import { asWebGPU, elementwiseProgram, input, runProgram, view } from './program';
 
 /** WGSL `sigmoid(g)` that never evaluates exp of a large positive argument. */
 export const SIGMOID_FN = `
@@ -17,7 +18,8 @@ const swigluFwd: KernelFunc = ({ inputs, backend }) => {
   const be = asWebGPU(SwiGLU, backend);
   const gate = input(SwiGLU, inputs, 'gate');
   const up = input(SwiGLU, inputs, 'up');
-  const n = sizeOf(gate.shape);
+  const n = checkSameSize(`${SwiGLU} (webgpu kernel)`, 'gate', gate, 'up', up);
+  if (n === 0) return be.makeTensorInfo(gate.shape.slice(), 'float32');
   const program = elementwiseProgram('swiglu', ['gate', 'up'], [n], '', `
           let g = gate[index];
           setOutputAtIndex(index, g * qmSigmoid(g) * up[index]);`, SIGMOID_FN);
@@ -29,7 +31,9 @@ const swigluBwd: KernelFunc = ({ inputs, backend }) => {
   const dy = input(SwiGLUGrad, inputs, 'dy');
   const gate = input(SwiGLUGrad, inputs, 'gate');
   const up = input(SwiGLUGrad, inputs, 'up');
-  const n = sizeOf(gate.shape);
+  const n = checkSameSize(`${SwiGLUGrad} (webgpu kernel)`, 'gate', gate, 'up', up);
+  checkSameSize(`${SwiGLUGrad} (webgpu kernel)`, 'gate', gate, 'dy', dy);
+  if (n === 0) return [be.makeTensorInfo(gate.shape.slice(), 'float32'), be.makeTensorInfo(up.shape.slice(), 'float32')];
   const flat = [view(dy, [n]), view(gate, [n]), view(up, [n])];
   // Every bound input must be used: the pipeline layout is 'auto', which drops unused bindings.
   const dgateProgram = elementwiseProgram('swiglu_dgate', ['dy', 'gate', 'up'], [n], '', `

@@ -6,18 +6,30 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { TokenLogProbs, TokenLogProbsGrad } from '../names';
 import { logitsShape } from './cross-entropy';
 import { asWebGPU, i32, input, rowLseSnippet, rowProgram, rowWorkgroupSize, runProgram, SHARED_BUF } from './program';
+import { KernelInputError } from '../kernel-input-error';
 
 const tokenLogProbs: KernelFunc = ({ inputs, backend }) => {
   const be = asWebGPU(TokenLogProbs, backend);
   const logits = input(TokenLogProbs, inputs, 'logits');
   const ids = input(TokenLogProbs, inputs, 'ids');
   const [N, V] = logitsShape(TokenLogProbs, logits, ids, 'ids');
+  if (N === 0) return be.makeTensorInfo([0], 'float32');
   return runProgram(
     be,
     rowProgram('tlp', ['logits', 'ids'], [N], N, rowWorkgroupSize(V), 'V : i32,', SHARED_BUF, `
-        ${rowLseSnippet('logits', 'valid')}
+        var id = -1;
+        if (valid) {
+          id = ids[row];
+        }
+        let inRange = id >= 0 && id < uniforms.V;
+        ${rowLseSnippet('logits', 'valid && inRange')}
         if (valid && tid == 0) {
-          setOutputAtIndex(row, logits[base + clamp(ids[row], 0, V - 1)] - lse);
+          // an id outside [0, V) is never read: NaN
+          var lp = uniforms.NAN;
+          if (inRange && !rowBad) {
+            lp = logits[base + id] - lse;
+          }
+          setOutputAtIndex(row, lp);
         }`),
     [logits, ids],
     [i32(N), i32(V)],
@@ -31,17 +43,26 @@ const tokenLogProbsGrad: KernelFunc = ({ inputs, backend }) => {
   const ids = input(TokenLogProbsGrad, inputs, 'ids');
   const [N, V] = logitsShape(TokenLogProbsGrad, logits, ids, 'ids');
   if (dy.shape.length !== 1 || dy.shape[0] !== N) {
-    throw new RangeError(`${TokenLogProbsGrad} (webgpu kernel): dy must be [${N}], got [${dy.shape.join(', ')}]`);
+    throw new KernelInputError(TokenLogProbsGrad, 'dy', `${TokenLogProbsGrad} (webgpu kernel): dy must be [${N}], got [${dy.shape.join(', ')}]`);
   }
+  if (N === 0 || V === 0) return be.makeTensorInfo([N, V], 'float32');
   return runProgram(
     be,
     rowProgram('tlp_grad', ['dy', 'logits', 'ids'], [N * V], N, rowWorkgroupSize(V), 'V : i32,', SHARED_BUF, `
-        ${rowLseSnippet('logits', 'valid')}
+        var id = -1;
+        if (valid) {
+          id = ids[row];
+        }
+        let inRange = id >= 0 && id < uniforms.V;
+        ${rowLseSnippet('logits', 'valid && inRange')}
         if (valid) {
           let d = dy[row];
-          let id = ids[row];
           for (var c = tid; c < V; c += WG) {
-            setOutputAtIndex(base + c, d * (select(0.0, 1.0, c == id) - exp(logits[base + c] - lse)));
+            var g = uniforms.NAN;
+            if (inRange && !rowBad) {
+              g = d * (select(0.0, 1.0, c == id) - exp(logits[base + c] - lse));
+            }
+            setOutputAtIndex(base + c, g);
           }
         }`),
     [dy, logits, ids],
