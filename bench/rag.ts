@@ -1,0 +1,366 @@
+/**
+ * `pnpm bench rag`: retrieval quality and cost of @quarkmed/rag's BM25, dense and hybrid retrieval against the
+ * JavaScript search libraries a user would pick instead (Orama, MiniSearch, wink-bm25-text-search), each as
+ * installed (default) and with the best simple setting (English: stemming + stop words; Chinese: a CJK
+ * tokenizer), on two real medical corpora:
+ *
+ * - English PubMedQA (`pubmedqa/pqal_dev500.json`): every abstract section of the 500 questions is a passage; the
+ *   query is the question; a hit is any section of its own abstract.
+ * - Chinese CMExam (`cmexam/dev1000.jsonl`): the corpus is every Explanation, the query the Question, the gold its
+ *   own explanation; rows whose explanation is missing or `nan` are left out of both.
+ *
+ * Data folder: `RAG_BENCH_DATA=<dir>` (default `../shared/data` from the repository root). `--quick` uses the
+ * first 100 queries of each set (the whole corpus is still indexed).
+ *
+ * The dense column is a PLACEHOLDER until the learned `@quarkmed/model` encoder lands (task rag-dense-stores):
+ * feature-hashed analysed terms (2,048 dimensions, L2-normalised), searched exactly. It is lexical, not semantic;
+ * hybrid = our BM25 + that placeholder, fused by weighted RRF (k = 60). Both are labelled as such in the output.
+ */
+import { create, insertMultiple, save, search as oramaSearch } from '@orama/orama';
+import { stopwords as englishStopwords } from '@orama/stopwords/english';
+import { createTokenizer as createMandarinTokenizer } from '@orama/tokenizers/mandarin';
+import MiniSearch from 'minisearch';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import bm25 from 'wink-bm25-text-search';
+import nlp from 'wink-nlp-utils';
+import { Bm25Index, createAnalyzer, ENGLISH_STOP_WORDS, HybridRetriever, matchesFilter } from '../packages/rag/src/index';
+import type { Document, Embedder, MetadataFilter, VectorStore } from '../packages/rag/src/index';
+import { BENCH_DIR, writeJsonAtomic } from './lib/json';
+import type { SuiteContext, SuiteOutcome } from './lib/suite';
+import { printTable } from './lib/table';
+
+export const description = 'retrieval: our BM25 / dense / hybrid vs Orama, MiniSearch, wink-bm25 on PubMedQA (en) and CMExam (zh)';
+
+interface Corpus {
+  name: string;
+  language: 'en' | 'zh';
+  passages: { id: string; text: string; gold: string }[];
+  queries: { text: string; gold: string }[];
+}
+
+/** A system under test: build an index over the passages, then rank passage ids for a query. */
+interface System {
+  name: string;
+  build(passages: Corpus['passages']): Promise<void>;
+  search(query: string): Promise<string[]>;
+  /** Bytes of the serialised index. */
+  size(): number;
+}
+
+interface Row {
+  corpus: string;
+  system: string;
+  r1: number;
+  r5: number;
+  r10: number;
+  mrr10: number;
+  buildMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  indexBytes: number;
+}
+
+function loadPubmedqa(dir: string): Corpus {
+  const data = JSON.parse(readFileSync(join(dir, 'pubmedqa/pqal_dev500.json'), 'utf8')) as Record<string, { QUESTION: string; CONTEXTS: string[] }>;
+  const entries = Object.entries(data);
+  return {
+    name: 'PubMedQA (en)',
+    language: 'en',
+    passages: entries.flatMap(([pmid, v]) => v.CONTEXTS.map((text, i) => ({ id: `${pmid}-${i}`, text, gold: pmid }))),
+    queries: entries.map(([pmid, v]) => ({ text: v.QUESTION, gold: pmid })),
+  };
+}
+
+function loadCmexam(dir: string): Corpus {
+  const rows = readFileSync(join(dir, 'cmexam/dev1000.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { Question: string; Explanation?: string })
+    .filter((r) => typeof r.Explanation === 'string' && r.Explanation.trim() !== '' && r.Explanation.trim() !== 'nan');
+  return {
+    name: 'CMExam (zh)',
+    language: 'zh',
+    passages: rows.map((r, i) => ({ id: String(i), text: r.Explanation!, gold: String(i) })),
+    queries: rows.map((r, i) => ({ text: r.Question, gold: String(i) })),
+  };
+}
+
+const bigrams = (text: string): string[] => {
+  const out: string[] = [];
+  for (const m of text.toLowerCase().matchAll(/\p{Script=Han}+|[\p{L}\p{N}]+/gu)) {
+    const t = [...m[0]];
+    if (!/\p{Script=Han}/u.test(t[0]!)) out.push(m[0]);
+    else if (t.length === 1) out.push(t[0]!);
+    else for (let i = 0; i + 1 < t.length; i++) out.push(t[i]! + t[i + 1]!);
+  }
+  return out;
+};
+
+// ---- our systems -------------------------------------------------------------------------------------------------
+
+/** The dense placeholder: feature-hashed analysed terms, exact inner-product search over a Float32 matrix. */
+class HashedEmbedder implements Embedder {
+  readonly dimension = 2048;
+  readonly normalized = true;
+  private readonly analyzer = createAnalyzer();
+  embed(text: string): Float32Array {
+    const v = new Float32Array(this.dimension);
+    for (const term of this.analyzer.analyze(text)) {
+      let h = 2166136261;
+      for (let i = 0; i < term.length; i++) h = Math.imul(h ^ term.charCodeAt(i), 16777619);
+      v[(h >>> 0) % this.dimension]! += (h & 0x80000000) === 0 ? 1 : -1;
+    }
+    let n = 0;
+    for (const x of v) n += x * x;
+    n = Math.sqrt(n) || 1;
+    for (let i = 0; i < v.length; i++) v[i]! /= n;
+    return v;
+  }
+  async embedDocuments(texts: readonly string[]): Promise<Float32Array[]> {
+    return texts.map((t) => this.embed(t));
+  }
+  async embedQuery(text: string): Promise<Float32Array> {
+    return this.embed(text);
+  }
+}
+
+class ExactStore implements VectorStore {
+  readonly embedder = new HashedEmbedder();
+  private docs: Document[] = [];
+  private matrix = new Float32Array(0);
+  async addDocuments(documents: readonly Document[]): Promise<string[]> {
+    const vs = await this.embedder.embedDocuments(documents.map((d) => d.pageContent));
+    const dim = this.embedder.dimension;
+    const m = new Float32Array((this.docs.length + documents.length) * dim);
+    m.set(this.matrix);
+    vs.forEach((v, i) => m.set(v, (this.docs.length + i) * dim));
+    this.matrix = m;
+    this.docs.push(...documents);
+    return documents.map((d) => d.metadata.id as string);
+  }
+  async similaritySearch(q: string, k = 4, f?: MetadataFilter): Promise<Document[]> {
+    return (await this.similaritySearchWithScore(q, k, f)).map(([d]) => d);
+  }
+  async similaritySearchWithScore(q: string, k = 4, f?: MetadataFilter): Promise<[Document, number][]> {
+    return this.similaritySearchVectorWithScore(await this.embedder.embedQuery(q), k, f);
+  }
+  async similaritySearchVectorWithScore(q: Float32Array, k: number, f?: MetadataFilter): Promise<[Document, number][]> {
+    const dim = this.embedder.dimension;
+    const scores: [number, number][] = [];
+    for (let i = 0; i < this.docs.length; i++) {
+      if (!matchesFilter(this.docs[i]!.metadata, f)) continue;
+      let s = 0;
+      for (let d = 0, o = i * dim; d < dim; d++) s += this.matrix[o + d]! * q[d]!;
+      scores.push([i, s]);
+    }
+    scores.sort((a, b) => b[1] - a[1]);
+    return scores.slice(0, k).map(([i, s]) => [this.docs[i]!, s]);
+  }
+  async delete(): Promise<void> {}
+  bytes(): number {
+    return this.matrix.byteLength;
+  }
+}
+
+const toDocs = (ps: Corpus['passages']): Document[] => ps.map((p) => ({ pageContent: p.text, metadata: { id: p.id } }));
+
+function oursBm25(): System {
+  let index = new Bm25Index();
+  return {
+    name: 'ours BM25',
+    async build(ps) {
+      index = new Bm25Index();
+      index.addDocuments(toDocs(ps));
+    },
+    async search(q) {
+      return index.search(q, 10).map((h) => h.document.metadata.id as string);
+    },
+    size: () => index.toBytes().length,
+  };
+}
+
+function oursDense(): System {
+  let store = new ExactStore();
+  return {
+    name: 'ours dense (placeholder: hashed terms; learned encoder pending)',
+    async build(ps) {
+      store = new ExactStore();
+      await store.addDocuments(toDocs(ps));
+    },
+    async search(q) {
+      return (await store.similaritySearch(q, 10)).map((d) => d.metadata.id as string);
+    },
+    size: () => store.bytes(),
+  };
+}
+
+function oursHybrid(): System {
+  let index = new Bm25Index();
+  let store = new ExactStore();
+  let retriever: HybridRetriever;
+  return {
+    name: 'ours hybrid (BM25 + placeholder dense, RRF k=60)',
+    async build(ps) {
+      index = new Bm25Index();
+      store = new ExactStore();
+      index.addDocuments(toDocs(ps));
+      await store.addDocuments(toDocs(ps));
+      retriever = new HybridRetriever({ sparse: index, dense: store, k: 10, fetchK: 50, weights: { sparse: 1, dense: 1 } });
+    },
+    async search(q) {
+      return (await retriever.invoke(q)).map((d) => d.metadata.id as string);
+    },
+    size: () => index.toBytes().length + store.bytes(),
+  };
+}
+
+// ---- peers -------------------------------------------------------------------------------------------------------
+
+function orama(best: boolean, language: 'en' | 'zh'): System {
+  let db: any;
+  const components = best ? (language === 'en' ? { tokenizer: { stemming: true, stopWords: englishStopwords } } : { tokenizer: createMandarinTokenizer() }) : undefined;
+  return {
+    name: `Orama ${best ? (language === 'en' ? '(stemming + stop words)' : '(mandarin tokenizer)') : '(default)'}`,
+    async build(ps) {
+      db = create({ schema: { text: 'string', pid: 'string' } as const, ...(components ? { components } : {}) });
+      await insertMultiple(db, ps.map((p) => ({ id: p.id, text: p.text, pid: p.id })), 500);
+    },
+    async search(q) {
+      const r = await oramaSearch(db, { term: q, properties: ['text'], limit: 10 });
+      return r.hits.map((h: any) => h.document.pid as string);
+    },
+    size: () => JSON.stringify(save(db)).length,
+  };
+}
+
+function minisearch(best: boolean, language: 'en' | 'zh'): System {
+  let ms: MiniSearch;
+  const opts =
+    !best
+      ? {}
+      : language === 'en'
+        ? { processTerm: (t: string) => (ENGLISH_STOP_WORDS.has(t.toLowerCase()) ? null : (nlp.string.stem(t.toLowerCase()) as string)) }
+        : { tokenize: (t: string) => bigrams(t) };
+  return {
+    name: `MiniSearch ${best ? (language === 'en' ? '(stemming + stop words)' : '(CJK bigrams)') : '(default)'}`,
+    async build(ps) {
+      ms = new MiniSearch({ fields: ['text'], idField: 'id', ...opts, searchOptions: opts });
+      ms.addAll(ps.map((p) => ({ id: p.id, text: p.text })));
+    },
+    async search(q) {
+      return ms.search(q).slice(0, 10).map((r) => String(r.id));
+    },
+    size: () => JSON.stringify(ms).length,
+  };
+}
+
+function wink(best: boolean, language: 'en' | 'zh'): System {
+  let engine: any;
+  const tasks = !best
+    ? [nlp.string.lowerCase, nlp.string.tokenize0]
+    : language === 'en'
+      ? [nlp.string.lowerCase, nlp.string.tokenize0, nlp.tokens.removeWords, nlp.tokens.stem]
+      : [(t: string) => bigrams(t)];
+  return {
+    name: `wink-bm25 ${best ? (language === 'en' ? '(stemming + stop words)' : '(CJK bigrams)') : '(default: lower-case + tokenize0)'}`,
+    async build(ps) {
+      engine = bm25();
+      engine.defineConfig({ fldWeights: { text: 1 } });
+      engine.definePrepTasks(tasks);
+      for (const p of ps) engine.addDoc({ text: p.text }, p.id);
+      engine.consolidate();
+    },
+    async search(q) {
+      return (engine.search(q, 10) as [string, number][]).map(([id]) => String(id));
+    },
+    size: () => engine.exportJSON().length,
+  };
+}
+
+// ---- running -----------------------------------------------------------------------------------------------------
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+async function measure(corpus: Corpus, system: System, quick: boolean): Promise<Row> {
+  const goldOf = new Map(corpus.passages.map((p) => [p.id, p.gold]));
+  const t0 = performance.now();
+  await system.build(corpus.passages);
+  const buildMs = performance.now() - t0;
+  const queries = quick ? corpus.queries.slice(0, 100) : corpus.queries;
+  const times: number[] = [];
+  let r1 = 0;
+  let r5 = 0;
+  let r10 = 0;
+  let mrr = 0;
+  for (const q of queries) {
+    const s = performance.now();
+    const ids = await system.search(q.text);
+    times.push(performance.now() - s);
+    const at = ids.slice(0, 10).findIndex((id) => goldOf.get(id) === q.gold);
+    if (at === 0) r1++;
+    if (at >= 0 && at < 5) r5++;
+    if (at >= 0) {
+      r10++;
+      mrr += 1 / (at + 1);
+    }
+  }
+  times.sort((a, b) => a - b);
+  const n = queries.length;
+  return { corpus: corpus.name, system: system.name, r1: r1 / n, r5: r5 / n, r10: r10 / n, mrr10: mrr / n, buildMs, p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), indexBytes: system.size() };
+}
+
+export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
+  const dir = resolve(BENCH_DIR, '..', process.env.RAG_BENCH_DATA ?? '../shared/data');
+  if (!existsSync(join(dir, 'pubmedqa/pqal_dev500.json')) || !existsSync(join(dir, 'cmexam/dev1000.jsonl'))) {
+    console.log(`rag: data not found under ${dir} (set RAG_BENCH_DATA to the folder holding pubmedqa/ and cmexam/); skipped`);
+    return { errors: 0 };
+  }
+  const rows: Row[] = [];
+  let errors = 0;
+  for (const corpus of [loadPubmedqa(dir), loadCmexam(dir)]) {
+    console.log(`${corpus.name}: ${corpus.passages.length} passages, ${ctx.quick ? Math.min(100, corpus.queries.length) : corpus.queries.length} queries`);
+    const systems = [
+      oursBm25(),
+      oursDense(),
+      oursHybrid(),
+      orama(false, corpus.language),
+      orama(true, corpus.language),
+      minisearch(false, corpus.language),
+      minisearch(true, corpus.language),
+      wink(false, corpus.language),
+      wink(true, corpus.language),
+    ];
+    const here: Row[] = [];
+    for (const s of systems) {
+      try {
+        here.push(await measure(corpus, s, ctx.quick));
+      } catch (error) {
+        errors++;
+        console.error(`rag: ${corpus.name} / ${s.name} failed:`, error);
+      }
+    }
+    rows.push(...here);
+    printTable(
+      `${corpus.name}: recall, MRR, cost`,
+      ['system', 'R@1', 'R@5', 'R@10', 'MRR@10', 'build ms', 'p50 ms', 'p99 ms', 'index KB'],
+      here.map((r) => [r.system, r.r1.toFixed(3), r.r5.toFixed(3), r.r10.toFixed(3), r.mrr10.toFixed(4), r.buildMs.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), (r.indexBytes / 1024).toFixed(0)]),
+    );
+    const peers = here.filter((r) => !r.system.startsWith('ours'));
+    const hybrid = here.find((r) => r.system.startsWith('ours hybrid'));
+    if (peers.length > 0 && hybrid) {
+      const bestR1 = Math.max(...peers.map((r) => r.r1));
+      const bestMrr = Math.max(...peers.map((r) => r.mrr10));
+      const target =
+        corpus.language === 'en'
+          ? `target hybrid ≥ best peer on R@1 (${bestR1.toFixed(3)}) and MRR@10 (${bestMrr.toFixed(4)}): ${hybrid.r1 >= bestR1 && hybrid.mrr10 >= bestMrr ? 'MET' : 'NOT MET'}`
+          : `target hybrid R@1 ≥ 0.95 (${hybrid.r1.toFixed(3)}) and MRR@10 > best peer (${bestMrr.toFixed(4)}): ${hybrid.r1 >= 0.95 && hybrid.mrr10 > bestMrr ? 'MET' : 'NOT MET'}`;
+      console.log(`${target} (dense is the placeholder until the learned encoder lands)\n`);
+    }
+  }
+  writeJsonAtomic(ctx.jsonPath, { suite: 'rag', quick: ctx.quick, dataDir: dir, rows });
+  return { errors, jsonPath: ctx.jsonPath };
+}
