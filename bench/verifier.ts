@@ -2,7 +2,9 @@
  * `pnpm bench verifier`: rule verifications per second on one core (this process's single JS thread) over a
  * seeded corpus of realistic completions (English and Chinese, several answer styles, reasoning of 200–1500
  * characters). Target: at least 100k/s for multiple choice (issue 5); the other rule verifiers are reported
- * without a target. `--quick` shortens the time budget.
+ * without a target. Then seconds per megabyte of every rule verifier on the worst input shapes at 4 MB
+ * (`packages/verifier/test/adversarial/worst-shapes.ts`); target: the worst under 0.3 s/MB. `--quick` shortens
+ * the time budget and uses 1 MB inputs.
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -14,6 +16,9 @@ import {
   verifyYesNoMaybe,
   type MultipleChoiceReference,
 } from '../packages/verifier/src/rules/index';
+import { Icd10Verifier } from '../packages/verifier/src/icd10/index';
+import { useShippedVerifierData } from '../packages/verifier/src/node/index';
+import { fillShape, WORST_SHAPES } from '../packages/verifier/test/adversarial/worst-shapes';
 import { writeJsonAtomic } from './lib/json';
 import type { SuiteContext, SuiteOutcome } from './lib/suite';
 import { printTable } from './lib/table';
@@ -23,6 +28,8 @@ export const description = 'rule verifier throughput (verifications/s, one core)
 
 /** Multiple-choice target, verifications per second. */
 const TARGET_MC = 100_000;
+/** Worst-shape target, seconds per megabyte (every rule verifier, 4 MB inputs). */
+const TARGET_S_PER_MB = 0.3;
 
 const EN = [
   'The patient presents with acute chest pain radiating to the left arm and diaphoresis.',
@@ -143,6 +150,45 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
     rows,
     ['seeded corpora (seed 20261125 for multiple choice); single JS thread = one core', `checksum ${sink.reward.toFixed(0)}`],
   );
-  writeJsonAtomic(ctx.jsonPath, { suite: ctx.suite, quick: ctx.quick, budgetMs, results });
+  // Worst shapes: seconds per MB for each rule verifier (the best of two runs).
+  useShippedVerifierData();
+  const icd = new Icd10Verifier();
+  const mb = ctx.quick ? 1 : 4;
+  const verifiers: Array<[string, (s: string) => unknown]> = [
+    ['multiple choice', (s) => verifyMultipleChoice(s, { answer: 'AC', options: OPTIONS, mode: 'partial' })],
+    ['multiple choice (letters)', (s) => verifyMultipleChoice(s, { answer: 'B' })],
+    ['yes/no/maybe', (s) => verifyYesNoMaybe(s, { answer: 'yes' })],
+    ['numeric', (s) => verifyNumeric(s, { value: 5.5, unit: 'mmol/L', lastNumberFallback: true })],
+    ['keywords', (s) => verifyKeywords(s, { required: [['CT', 'computed tomography'], '肌钙蛋白'], forbidden: ['MRI'] })],
+    ['drug JSON', (s) => verifyDrugJson(s, { drugs: ['aspirin'] })],
+    ['ICD-10', (s) => icd.verify(s, 'I10')],
+  ];
+  const shapeRows: string[][] = [];
+  const shapes: Array<Record<string, unknown>> = [];
+  let worst = { sPerMb: 0, shape: '', verifier: '' };
+  for (const [shape, unit] of WORST_SHAPES) {
+    const text = fillShape(unit, mb << 20);
+    for (const [name, verify] of verifiers) {
+      let ms = Infinity;
+      for (let k = 0; k < 2; k++) {
+        const t0 = performance.now();
+        verify(text);
+        ms = Math.min(ms, performance.now() - t0);
+      }
+      const sPerMb = ms / 1000 / mb;
+      shapes.push({ shape, verifier: name, mb, sPerMb });
+      if (sPerMb > worst.sPerMb) worst = { sPerMb, shape, verifier: name };
+    }
+    const row = shapes.slice(-verifiers.length).map((x) => (x.sPerMb as number).toFixed(3));
+    shapeRows.push([shape, ...row]);
+  }
+  const shapePass = worst.sPerMb < TARGET_S_PER_MB ? 'PASS' : 'FAIL';
+  printTable(
+    `seconds per MB on the worst input shapes (${mb} MB inputs, best of 2)`,
+    ['shape', ...verifiers.map(([n]) => n)],
+    shapeRows,
+    [`worst: ${worst.sPerMb.toFixed(3)} s/MB (${worst.verifier}, ${worst.shape}); target < ${TARGET_S_PER_MB} s/MB: ${shapePass}`],
+  );
+  writeJsonAtomic(ctx.jsonPath, { suite: ctx.suite, quick: ctx.quick, budgetMs, results, worstShapes: { mb, target: TARGET_S_PER_MB, worst, pass: shapePass, shapes } });
   return { errors, jsonPath: ctx.jsonPath };
 }

@@ -3,6 +3,12 @@
  * diabetes...)", full-width characters), validates them against the code list and scores them against
  * the reference codes with hierarchical credit and set-level F1.
  *
+ * The answer policy of the rule verifiers (`rules/answer-policy.ts`) applies: codes inside quoted passages or
+ * text copied from the prompt are not predictions; a ruled-out code ("not E11.9", "E11.9 was ruled out",
+ * "排除E11.9", "E11.9已排除") is not a prediction; a correction ("Final answer: E11.9. Actually I10.") starts
+ * the answer anew; codes joined as **alternatives** ("I10 or E11.9", "I10/E11.9", I10或E11.9) are a hedge and
+ * earn nothing (reward 0, `incorrect`), while a set of codes joined by "and", "," or "、" is scored as a set.
+ *
  * @packageDocumentation
  */
 import { VerifierError } from '../error';
@@ -10,6 +16,9 @@ import type { VerificationResult, Verifier } from '../types';
 import { normalizeIcd10Code, toHalfWidth } from './normalize';
 import { getIcd10CodeList, type Icd10CodeList, type Icd10System } from './code-list';
 import { resolveIcd10Weights, setScore, type Icd10CreditWeights } from './hierarchy';
+import { excludedRanges, isAlternative, isNegated, type PromptContext } from '../rules/answer-policy';
+import { CORRECTION_CUE, cueRegExp } from '../rules/cues';
+import { inRanges } from '../rules/text';
 
 /** A code found in text. */
 export interface ExtractedIcd10Code {
@@ -21,6 +30,10 @@ export interface ExtractedIcd10Code {
   dotted: string;
   /** Offset of `raw` in the (NFKC-normalised) text. */
   index: number;
+  /** Ruled out ("not E11.9", "E11.9 was ruled out", "排除E11.9"): not a prediction. */
+  negated?: boolean;
+  /** One alternative of a hedge ("I10 or E11.9"). */
+  alternative?: boolean;
 }
 
 /** Options of {@link extractIcd10Codes}. */
@@ -31,7 +44,11 @@ export interface ExtractIcd10Options {
    * `'all'`: the whole text. `<think>...</think>` blocks are always skipped.
    */
   scope?: 'answer' | 'all';
+  /** The prompt: codes in lines copied from it are ignored. */
+  prompt?: string;
 }
+
+const CORRECTION_RE = cueRegExp(CORRECTION_CUE);
 
 // letter, digit, digit/letter, then optionally a dot (ASCII, full-width, Chinese, middle dot) and 1-4 characters.
 const CODE_RE = /(?<![A-Za-z0-9])([A-Za-z][0-9][0-9A-Za-z])(?:\s?[.。．·・‧]\s?([0-9A-Za-z]{1,4}))?(?![A-Za-z0-9])/g;
@@ -113,11 +130,18 @@ function scan(text: string): ExtractedIcd10Code[] {
 export function extractIcd10Codes(text: string, options: ExtractIcd10Options = {}): ExtractedIcd10Code[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const t = toHalfWidth(text).replace(THINK_RE, (s) => ' '.repeat(s.length));
-  const all = scan(t);
+  const excluded = excludedRanges(t, options.prompt === undefined ? {} : { prompt: options.prompt });
+  const all = scan(t).filter((c) => !inRanges(excluded, c.index));
+  for (const c of all) {
+    if (isNegated(t, c.index, c.index + c.raw.length)) c.negated = true;
+    if (isAlternative(t, c.index, c.index + c.raw.length)) c.alternative = true;
+  }
   if ((options.scope ?? 'answer') === 'answer') {
     let last = -1;
     MARKER_RE.lastIndex = 0;
-    for (let m = MARKER_RE.exec(t); m; m = MARKER_RE.exec(t)) last = m.index + m[0].length;
+    for (let m = MARKER_RE.exec(t); m; m = MARKER_RE.exec(t)) if (!inRanges(excluded, m.index)) last = m.index + m[0].length;
+    CORRECTION_RE.lastIndex = 0;
+    for (let m = CORRECTION_RE.exec(t); m; m = CORRECTION_RE.exec(t)) if (!inRanges(excluded, m.index)) last = Math.max(last, m.index + m[0].length);
     if (last >= 0) {
       const tail = all.filter((c) => c.index >= last);
       if (tail.length > 0) return tail;
@@ -186,9 +210,10 @@ export class Icd10Verifier implements Verifier<Icd10Reference> {
   /**
    * @param completion - the model's output
    * @param reference - the gold code(s)
+   * @param context - the prompt, whose copied lines hold no prediction
    * @throws {@link Icd10ReferenceError} when a reference code is malformed or not in the code list
    */
-  verify(completion: string, reference: Icd10Reference): VerificationResult {
+  verify(completion: string, reference: Icd10Reference, context: PromptContext = {}): VerificationResult {
     const list = this.codeList;
     const refRaw: readonly string[] =
       typeof reference === 'string' ? [reference] : Array.isArray(reference) ? (reference as readonly string[]) : ((reference as { codes?: readonly string[] })?.codes ?? []);
@@ -203,9 +228,25 @@ export class Icd10Verifier implements Verifier<Icd10Reference> {
       }
       return n.dotted;
     });
-    const extracted = extractIcd10Codes(typeof completion === 'string' ? completion : '', { scope: this.scope });
+    const found = extractIcd10Codes(typeof completion === 'string' ? completion : '', {
+      scope: this.scope,
+      ...(typeof context.prompt === 'string' ? { prompt: context.prompt } : {}),
+    });
+    const extracted = found.filter((e) => !e.negated);
+    const ruledOut = found.filter((e) => e.negated).map((e) => e.dotted);
     if (extracted.length === 0) {
-      return { reward: 0, verdict: 'unparseable', evidence: 'no ICD-10 code found in the completion', source: 'rule', details: { reference: refs } };
+      const evidence = ruledOut.length ? `every code found is ruled out (${ruledOut.join(', ')})` : 'no ICD-10 code found in the completion';
+      return { reward: 0, verdict: 'unparseable', evidence, source: 'rule', details: { reference: refs, ruledOut } };
+    }
+    const alternatives = extracted.filter((e) => e.alternative);
+    if (alternatives.length > 0) {
+      return {
+        reward: 0,
+        verdict: 'incorrect',
+        evidence: `hedged between codes (${alternatives.map((e) => e.dotted).join(' or ')}); a hedge earns nothing`,
+        source: 'rule',
+        details: { extracted: extracted.map((e) => e.dotted), reference: refs, hedge: true, ruledOut },
+      };
     }
     const seen = new Set<string>();
     const valid: string[] = [];

@@ -10,7 +10,8 @@ import type { VerificationResult, Verifier } from '../types';
 import { normalizeIcd10Code } from '../icd10/normalize';
 import { getIcd10CodeList, type Icd10CodeList } from '../icd10/code-list';
 import { parseTsv, readDataText } from '../icd10/data-files';
-import { answerCandidates, extractAnswerSpan, nameKey, sortedNameKey } from './answer-span';
+import type { PromptContext } from '../rules/answer-policy';
+import { answerCandidates, extractAnswerSpan, nameKey, readAnswerSpan, sortedNameKey } from './answer-span';
 
 /** A Disease Ontology term. */
 export interface DoTerm {
@@ -235,6 +236,14 @@ const RANK: Record<OntologyRelation, number> = { equivalent: 0, narrower: 1, bro
  * A rule verifier for free-text diagnoses: resolves the completion's answer span and the reference with the
  * {@link Ontology}. `details.conclusive` is false (verdict 'incorrect', reward 0) when the relation is
  * `unknown`: that is where {@link HybridVerifier} asks the model.
+ *
+ * The answer policy of the rule verifiers (`rules/answer-policy.ts`) applies, and its outcomes are conclusive
+ * (reward 0, verdict `incorrect`, the model is not asked): a **hedge** — alternatives ("pulmonary embolism or
+ * myocardial infarction") that do not all name the same concept, or a final parenthesis naming a concept that is
+ * neither the same as, narrower nor broader than the text before it ("pulmonary embolism (myocardial
+ * infarction)"); a gloss of the same concept ("E11.9 (type 2 diabetes)", "MI (heart attack)") is not a hedge —
+ * and a **ruled-out** answer ("not myocardial infarction", "myocardial infarction was ruled out"). A contrast
+ * states its second part ("not MI; pulmonary embolism"). Markers inside quoted or copied text are ignored.
  */
 export class OntologyVerifier implements Verifier<string> {
   readonly name = 'ontology';
@@ -255,15 +264,37 @@ export class OntologyVerifier implements Verifier<string> {
   /**
    * @param completion - the model's output (its answer span is used)
    * @param reference - the gold disease name or ICD code
+   * @param context - the prompt, whose copied lines are not answers
    * @throws TypeError when `reference` is not a non-empty string
    */
-  verify(completion: string, reference: string): VerificationResult {
+  verify(completion: string, reference: string, context: PromptContext = {}): VerificationResult {
     if (typeof reference !== 'string' || reference.trim() === '') {
       throw new TypeError(`reference must be a non-empty string, got ${JSON.stringify(reference)}`);
     }
     const ont = this.ont ?? getOntology();
-    const span = extractAnswerSpan(completion);
-    if (!span) return { reward: 0, verdict: 'unparseable', evidence: 'no answer found', source: 'rule', details: { conclusive: false } };
+    const span0 = extractAnswerSpan(completion, typeof context.prompt === 'string' ? context.prompt : undefined);
+    if (!span0) return { reward: 0, verdict: 'unparseable', evidence: 'no answer found', source: 'rule', details: { conclusive: false } };
+    const reading = readAnswerSpan(span0);
+    const span = reading.answer;
+    const policy = (why: string, extra: Record<string, unknown>): VerificationResult => ({
+      reward: 0,
+      verdict: 'incorrect',
+      evidence: `"${span}": ${why}`,
+      source: 'rule',
+      details: { conclusive: true, answer: span, ...extra },
+    });
+    if (reading.negated) return policy('the answer is ruled out, not stated', { negated: true });
+    const SAME = new Set<OntologyRelation>(['equivalent', 'narrower', 'broader']);
+    if (reading.alternatives.length > 1 && ont.resolve(span).length === 0) {
+      const [first, ...rest] = reading.alternatives;
+      if (!rest.every((a) => ont.relate(a, first!).relation === 'equivalent')) {
+        return policy(`a hedge between ${reading.alternatives.map((a) => `"${a}"`).join(' and ')}; a hedge earns nothing`, { hedge: true });
+      }
+    }
+    if (reading.gloss && ont.resolve(reading.gloss.outer).length > 0 && ont.resolve(reading.gloss.inner).length > 0) {
+      const r = ont.relate(reading.gloss.inner, reading.gloss.outer);
+      if (!SAME.has(r.relation)) return policy(`"${reading.gloss.inner}" in parentheses names another concept than "${reading.gloss.outer}" (${r.relation}); a hedge earns nothing`, { hedge: true });
+    }
     let best: RelationResult | undefined;
     let bestCand = span;
     for (const c of answerCandidates(span)) {

@@ -41,7 +41,9 @@
  *
  * @packageDocumentation
  */
-import { answerText, clip, inRanges, normalizeLoose, quotedRanges, type Range } from './text';
+import { contrastAt, excludedRanges, isAlternative, isNegatedAfter } from './answer-policy';
+import { CORRECTION_CUE, EN_ANSWER_CUE, JSON_ANSWER_KEY_CUE, ZH_ANSWER_CUE } from './cues';
+import { answerText, clip, inRanges, normalizeLoose, type Range } from './text';
 
 /** Which form of statement gave the answer. */
 export type AnswerSource = 'answer-tag' | 'json' | 'boxed' | 'cue' | 'statement' | 'bare' | 'last-line';
@@ -70,6 +72,8 @@ export interface ChoiceExtractionOptions {
   options?: Readonly<Record<string, string>>;
   /** Allowed letters when `options` is absent (default `'ABCDE'`). */
   letters?: string;
+  /** The prompt: answer cues inside lines copied from it are ignored (see `answer-policy.ts`). */
+  prompt?: string;
 }
 
 type Parsed =
@@ -87,11 +91,25 @@ interface Ctx {
   depth: number;
   /** Length of the longest raw option text (bounds the window compared with option texts). */
   maxOptLen: number;
+  /** The raw options and prompt, for copied-text detection. */
+  rawOptions?: Readonly<Record<string, string>>;
+  prompt?: string;
 }
 
-/** Statement cues (case-insensitive). Group 1: JSON key; 2: boxed; 3: English cue; 4: Chinese cue; 5: answer tag. */
-const CUE_RE =
-  /(["'](?:answers?|final_answer|finalAnswer|final answer|correct_answer|answer_letter|答案|最终答案|正确答案)["']\s*:)|(\\boxed\s*\{)|(\bfinal\s+answer\b|\banswers?\b\s*(?:(?:is|are|would\s+be|should\s+be|will\s+be)\b|=|:|-|–|—)|\b(?:correct|right|best)\s+(?:option|choice|response)s?\b\s*(?:(?:is|are|would\s+be|should\s+be)\b|:)|\bmost\s+(?:likely|appropriate|accurate|probable)\b[^.\n?]{0,60}?\b(?:is|are)\b|\b(?:i\s+(?:would\s+|will\s+|'d\s+|'ll\s+)?(?:choose|select|pick)|go\s+with|opt\s+for)\b)|((?:正确|最终|参考)?答案|(?<!不)(?:故|应|因此|所以|本题|则|我)?选(?:择)?(?!项))/gi;
+/**
+ * Statement cues (case-insensitive), built from the shared cue rules (`cues.ts`). Group 1: JSON key; 2: boxed;
+ * 3: English cue; 4: Chinese cue; 5: correction cue.
+ */
+const CUE_RE = new RegExp(
+  `(${JSON_ANSWER_KEY_CUE})|(\\\\boxed\\s*\\{)|(${EN_ANSWER_CUE}|\\bmost\\s+(?:likely|appropriate|accurate|probable)\\b[^.\\n?]{0,60}?\\b(?:is|are)\\b|\\b(?:i\\s+(?:would\\s+|will\\s+|'d\\s+|'ll\\s+)?(?:choose|select|pick)|go\\s+with|opt\\s+for)\\b)` +
+    `|(${ZH_ANSWER_CUE}|(?<!不)(?:故|应|因此|所以|本题|则|我)?选(?:择)?(?!项))|(${CORRECTION_CUE})`,
+  'gi',
+);
+
+/** Unseparated letter runs that are abbreviations, not option sets, in a verdict statement ("ACE是正确的"). */
+const LETTER_ABBREVIATIONS = new Set(['ACE', 'ABC', 'AD', 'CD', 'BE', 'ADE', 'CABG', 'DC', 'ED']);
+/** CJK characters that may follow a stated letter ("B项", "B是正确的", "B和C", "B因为…"). */
+const CJK_FOLLOW_OK = '项选是为正均都和与及或对因所故，。、；：！？的';
 
 const stmtCache = new Map<string, RegExp>();
 /** "B is correct" / "A and C are the correct answers" / "B为正确答案" for a letter class. */
@@ -143,9 +161,11 @@ interface LetterList {
  * Parses a letter list at `p`. In `bare` mode the list must be followed by nothing but punctuation, or by `.`,
  * `)`, `:` or `、` and some text (the "B. Aspirin" form). Otherwise the follow rules of the module doc apply.
  */
-function parseLetterList(text: string, p: number, ctx: Ctx, bare: boolean, hedgeIn: boolean): LetterList | null {
+function parseLetterList(text: string, p: number, ctx: Ctx, bare: boolean, hedgeIn: boolean, verdict = false): LetterList | null {
   const n = text.length;
   const found: string[] = [];
+  const prose = !bare || verdict;
+
   let hedge = hedgeIn;
   let i = p;
   let lastGood = p;
@@ -174,10 +194,21 @@ function parseLetterList(text: string, p: number, ctx: Ctx, bare: boolean, hedge
       i = lastGood; // a separator followed by a non-letter: the list ended before the separator
       break;
     }
-    for (let k = runStart; k < i; k++) {
-      const L = text[k]!.toUpperCase();
-      if (!found.includes(L)) found.push(L);
+    const run = text.slice(runStart, i).toUpperCase();
+    if (prose && runLen >= 2) {
+      // Letter look-alikes: in prose an unseparated run is an option set only when written in order ("AC",
+      // "ACE"), is not a common abbreviation in a verdict ("ACE是正确的", "CEA is correct") and is not glued to
+      // a Chinese word ("ACE抑制剂").
+      let ascending = true;
+      for (let k = 1; k < run.length; k++) if (run.charCodeAt(k) <= run.charCodeAt(k - 1)) ascending = false;
+      const cjk = nextC >= 0x4e00 && nextC <= 0x9fff && !CJK_FOLLOW_OK.includes(text[i]!);
+      if (!ascending || cjk || (verdict && LETTER_ABBREVIATIONS.has(run))) {
+        if (found.length === 0) return null;
+        i = lastGood;
+        break;
+      }
     }
+    for (const L of run) if (!found.includes(L)) found.push(L);
     w = 0;
     while (i < n && w < 2 && ')]"\'】'.includes(text[i]!)) {
       i++;
@@ -397,7 +428,13 @@ function parseCueValue(text: string, p: number, ctx: Ctx): Parsed | null {
   if (f.negated) {
     // "答案：不规则热" where 不规则热 is an option's text: an answer, not a negated cue
     const byText = matchOptionText(text, f.words, ctx, false);
-    return byText ? { kind: 'letters', letters: [byText], fromOptionText: true } : null;
+    if (byText) return { kind: 'letters', letters: [byText], fromOptionText: true };
+    // "the answer is not C; it is B" / "答案不是C，而是B": the contrasted value is the answer
+    NEGATION_RE.lastIndex = f.words;
+    const neg = NEGATION_RE.exec(text);
+    const g = skipFillers(text, f.words + (neg ? neg[0].length : 0), 40);
+    const ruledOut = parseLetterList(text, g.words, ctx, false, false);
+    return ruledOut ? parseContrast(text, ruledOut.end, ctx) : null;
   }
   const c = text[f.words];
   if (c === '[' || c === '"' || c === "'") {
@@ -407,6 +444,8 @@ function parseCueValue(text: string, p: number, ctx: Ctx): Parsed | null {
   if (text.startsWith('\\boxed', f.words)) return null; // the boxed statement itself is later in the text
   const list = parseLetterList(text, f.words, ctx, false, f.hedge);
   if (list) {
+    // "Answer: C is incorrect; B is" / "答案C不正确": a ruled-out value is not an answer
+    if (isNegatedAfter(text, list.end)) return parseContrast(text, list.end, ctx);
     return list.hedge
       ? { kind: 'hedge', letters: list.letters.sort() }
       : { kind: 'letters', letters: list.letters.sort(), fromOptionText: false };
@@ -414,6 +453,26 @@ function parseCueValue(text: string, p: number, ctx: Ctx): Parsed | null {
   const byText = matchOptionText(text, f.marks, ctx, false) ?? matchOptionText(text, f.words, ctx, false);
   if (byText) return { kind: 'letters', letters: [byText], fromOptionText: true };
   return null;
+}
+
+/** After a ruled-out value ending at `p`: the contrasted value ("; it is B", ", but B", "，而是B"), or null. */
+function parseContrast(text: string, p: number, ctx: Ctx): Parsed | null {
+  // skip the rest of the negated clause's negation ("C is incorrect")
+  let q = p;
+  const neg = /[ \t]*(?:(?:is|are|was|were|has\s+been)\s+)?(?:ruled\s+out|excluded|incorrect|wrong|not\s+(?:correct|right|the\s+answer))|[ \t]*(?:不正确|错误|不对|已?被?排除)/iy;
+  neg.lastIndex = q;
+  const m = neg.exec(text);
+  if (m) q += m[0].length;
+  const c = contrastAt(text, q);
+  if (c < 0) return null;
+  const f = skipFillers(text, c, 40);
+  if (f.negated) return null;
+  const list = parseLetterList(text, f.words, ctx, false, f.hedge);
+  if (list && !isNegatedAfter(text, list.end)) {
+    return list.hedge ? { kind: 'hedge', letters: list.letters.sort() } : { kind: 'letters', letters: list.letters.sort(), fromOptionText: false };
+  }
+  const byText = matchOptionText(text, f.words, ctx, false);
+  return byText ? { kind: 'letters', letters: [byText], fromOptionText: true } : null;
 }
 
 /** Parses `\boxed{…}` whose `{` ends at `p`. */
@@ -445,8 +504,16 @@ function foldMarkup(s: string): string {
 interface Candidate {
   pos: number;
   end: number;
-  type: 'json' | 'boxed' | 'cue' | 'statement';
+  type: 'json' | 'boxed' | 'cue' | 'statement' | 'correction';
 }
+
+/** How many answer-statement candidates (from the last) are parsed before giving up. */
+const MAX_TRIED = 256;
+
+/** Between two sibling answer objects: the first one's value, then `}, {` (`[{"answer":"A"},{"answer":"C"}]`). */
+const SIBLING_GAP_RE = /\s*(?:"[^"\n]{0,200}"|'[^'\n]{0,200}'|\[[^\]\n]{0,200}\])\s*\}\s*,\s*\{\s*/y;
+/** What may end a corrected value ("Actually A." / "Actually, A" at the end). */
+const CLAUSE_END_RE = /[ \t]*(?:[.。!！,;；)\]]|\n|$)/y;
 
 function finish(p: Parsed, via: AnswerSource, index: number, text: string): Exclude<ChoiceExtraction, { kind: 'none' }> {
   const snippet = clip(text.slice(Math.max(0, index), index + 60), 60);
@@ -478,19 +545,28 @@ function extractIn(text: string, ctx: Ctx, topLevel: boolean): ChoiceExtraction 
     }
   }
   // 2. Statements: the last one not inside a quotation wins.
-  const quotes: Range[] = quotedRanges(text);
+  const quotes: Range[] = excludedRanges(text, { prompt: ctx.prompt, options: ctx.rawOptions });
   const cands: Candidate[] = [];
   CUE_RE.lastIndex = 0;
   for (let m = CUE_RE.exec(text); m; m = CUE_RE.exec(text)) {
-    const type = m[1] ? 'json' : m[2] ? 'boxed' : 'cue';
+    const type = m[1] ? 'json' : m[2] ? 'boxed' : m[5] ? 'correction' : 'cue';
     cands.push({ pos: m.index, end: m.index + m[0].length, type });
     if (m[0].length === 0) CUE_RE.lastIndex++;
+    // only the last MAX_TRIED candidates are ever parsed: keep the list short on floods of cues
+    if (cands.length >= 4 * MAX_TRIED) cands.splice(0, cands.length - MAX_TRIED);
   }
+  const cueCount = cands.length;
   const sre = statementRe(ctx.letters);
   sre.lastIndex = 0;
-  for (let m = sre.exec(text); m; m = sre.exec(text)) cands.push({ pos: m.index, end: m.index + m[0].length, type: 'statement' });
+  for (let m = sre.exec(text); m; m = sre.exec(text)) {
+    cands.push({ pos: m.index, end: m.index + m[0].length, type: 'statement' });
+    if (cands.length - cueCount >= 4 * MAX_TRIED) cands.splice(cueCount, cands.length - cueCount - MAX_TRIED);
+  }
   cands.sort((a, b) => a.pos - b.pos);
-  for (let k = cands.length - 1; k >= 0; k--) {
+  // The last statement wins: try at most MAX_TRIED candidates from the end, so a flood of cues that parse to
+  // nothing (答案选答案选…) costs bounded work per candidate and bounded candidates in all.
+  for (let k = cands.length - 1, tried = 0; k >= 0 && tried < MAX_TRIED; k--) {
+    tried++;
     const cand = cands[k]!;
     if (inRanges(quotes, cand.pos)) continue;
     let parsed: Parsed | null = null;
@@ -498,6 +574,33 @@ function extractIn(text: string, ctx: Ctx, topLevel: boolean): ChoiceExtraction 
     if (cand.type === 'json') {
       parsed = parseJsonValue(text, cand.end, ctx);
       via = 'json';
+      // A list of answer objects states the union of their answers (as QuarkMed's scorer reads it).
+      if (parsed && (parsed.kind === 'letters' || parsed.kind === 'hedge')) {
+        const union = new Set(parsed.letters);
+        let hedge = parsed.kind === 'hedge';
+        for (let j = k - 1; j >= 0; j--) {
+          const prev = cands[j]!;
+          if (prev.type !== 'json' || inRanges(quotes, prev.pos)) break;
+          SIBLING_GAP_RE.lastIndex = prev.end;
+          const gap = SIBLING_GAP_RE.exec(text);
+          if (!gap || gap.index + gap[0].length !== cands[j + 1]!.pos) break;
+          const p2 = parseJsonValue(text, prev.end, ctx);
+          if (!p2 || (p2.kind !== 'letters' && p2.kind !== 'hedge')) break;
+          if (p2.kind === 'hedge') hedge = true;
+          for (const L of p2.letters) union.add(L);
+        }
+        const letters = [...union].sort();
+        parsed = hedge ? { kind: 'hedge', letters } : { kind: 'letters', letters, fromOptionText: parsed.kind === 'letters' && parsed.fromOptionText };
+      }
+    } else if (cand.type === 'correction') {
+      const f = skipFillers(text, cand.end, 20);
+      const list = f.negated ? null : parseLetterList(text, f.words, ctx, false, f.hedge);
+      if (list) {
+        CLAUSE_END_RE.lastIndex = list.end;
+        if (CLAUSE_END_RE.test(text) && !isNegatedAfter(text, list.end)) {
+          parsed = list.hedge ? { kind: 'hedge', letters: list.letters.sort() } : { kind: 'letters', letters: list.letters.sort(), fromOptionText: false };
+        }
+      }
     } else if (cand.type === 'boxed') {
       parsed = parseBoxed(text, cand.end, ctx);
       via = 'boxed';
@@ -505,8 +608,10 @@ function extractIn(text: string, ctx: Ctx, topLevel: boolean): ChoiceExtraction 
       let i = cand.pos;
       const f = skipFillers(text, i, 12);
       i = f.words;
-      const list = parseLetterList(text, i, ctx, true, false);
-      if (list) parsed = list.hedge ? { kind: 'hedge', letters: list.letters.sort() } : { kind: 'letters', letters: list.letters.sort(), fromOptionText: false };
+      const list = parseLetterList(text, i, ctx, true, false, true);
+      // "A or C is correct" is a hedge; "C is correct" right after "or" is one alternative of it
+      if (list && isAlternative(text, cand.pos, cand.pos)) parsed = { kind: 'hedge', letters: list.letters.sort() };
+      else if (list) parsed = list.hedge ? { kind: 'hedge', letters: list.letters.sort() } : { kind: 'letters', letters: list.letters.sort(), fromOptionText: false };
       via = 'statement';
     } else {
       parsed = parseCueValue(text, cand.end, ctx);
@@ -515,7 +620,7 @@ function extractIn(text: string, ctx: Ctx, topLevel: boolean): ChoiceExtraction 
   }
   // 3. The whole text is a bare answer.
   const trimmed = text.trim();
-  if (trimmed.length > 0 && trimmed.length <= 300) {
+  if (trimmed.length > 0 && trimmed.length <= 300 && !inRanges(quotes, text.indexOf(trimmed[0]!))) {
     const bare = parseBare(stripFence(trimmed), ctx);
     if (bare && bare.kind !== 'empty' && bare.kind !== 'non-answer') return finish(bare, 'bare', text.indexOf(trimmed[0]!), text);
   }
@@ -557,7 +662,9 @@ function makeCtx(opts: ChoiceExtractionOptions): Ctx {
       .map(([k, v]) => [k.trim().toUpperCase(), normalizeLoose(String(v ?? ''))] as [string, string])
       .sort((a, b) => b[1].length - a[1].length);
     const maxOptLen = Math.max(0, ...entries.map(([, v]) => String(v ?? '').length));
-    return { letters: letters || 'ABCDE', options, depth: 0, maxOptLen };
+    const ctx: Ctx = { letters: letters || 'ABCDE', options, depth: 0, maxOptLen, rawOptions: opts.options };
+    if (opts.prompt) ctx.prompt = opts.prompt;
+    return ctx;
   }
   const letters = (opts.letters ?? 'ABCDE').toUpperCase();
   let ctx = ctxCache.get(letters);
@@ -565,7 +672,7 @@ function makeCtx(opts: ChoiceExtractionOptions): Ctx {
     ctx = { letters, options: [], depth: 0, maxOptLen: 0 };
     ctxCache.set(letters, ctx);
   }
-  return ctx;
+  return opts.prompt ? { ...ctx, prompt: opts.prompt } : ctx;
 }
 
 /**

@@ -6,7 +6,15 @@
  * one holding a drug key (`drugs`, `medications`, `medicines`, `drug_list`, `药物`, `药品`, `用药`, or the
  * reference's `field`), else the last fenced value, else the last value. Drugs are read from that key's value (or
  * from the whole value): strings, or objects' `name` / `drug` / `drug_name` / `generic_name` / `medication` /
- * `名称` / `药名` field (else their first string value). Nested lists are flattened.
+ * `名称` / `药名` field. Nested lists are flattened. Nothing else is read: an object without a drug or name key
+ * (`{"contraindicated": "aspirin"}`) names no drug.
+ *
+ * The answer policy (`answer-policy.ts`) applies: keys that rule drugs out (`contraindicated`,
+ * `contraindications`, `avoid`, `excluded`, `not_recommended`, `discontinue`, `禁用`, `禁忌`, `避免`, `停用`,
+ * `慎用`) are never read; a ruled-out entry ("not aspirin", "avoid warfarin", "停用阿司匹林", "aspirin
+ * (contraindicated)") is not a prediction; an entry naming alternatives ("aspirin or clopidogrel",
+ * "aspirin/clopidogrel", 阿司匹林或氯吡格雷) is a **hedge**: it counts as one predicted entity that matches
+ * nothing; JSON inside quoted passages or text copied from the prompt (`prompt`) is ignored.
  *
  * Names are normalised (NFKC, lower case, spaces collapsed, surrounding punctuation removed; with `stripDose`,
  * default true, a trailing dose/route from the first number on: "aspirin 81 mg daily" → "aspirin") and mapped to
@@ -18,7 +26,9 @@
  */
 import type { VerificationResult, Verifier } from '../types';
 import { findJsonValues, type LenientValue } from './lenient-json';
-import { answerText, normalizeLoose } from './text';
+import { excludedRanges } from './answer-policy';
+import { HEDGE_WORD, NEGATION_AFTER, NEGATION_BEFORE } from './cues';
+import { answerText, inRanges, normalizeLoose } from './text';
 
 /** The reference of a drug-extraction task. */
 export interface DrugJsonReference {
@@ -30,7 +40,20 @@ export interface DrugJsonReference {
   field?: string;
   /** Remove a trailing dose/route ("81 mg po daily") from names (default true). */
   stripDose?: boolean;
+  /** The prompt: JSON in lines copied from it is ignored. */
+  prompt?: string;
 }
+
+/** Keys whose value rules drugs out: never read as predictions. */
+const NEGATIVE_KEYS = new Set([
+  'contraindicated', 'contraindications', 'contraindication', 'avoid', 'avoided', 'excluded', 'exclude', 'not_recommended', 'notrecommended',
+  'discontinue', 'discontinued', 'stop', 'stopped', 'do_not_use', '禁用', '禁忌', '避免', '停用', '慎用', '不推荐',
+]);
+const NEG_ENTRY_BEFORE = new RegExp(`^(?:${NEGATION_BEFORE}|avoid|stop|discontinue|hold|停用|禁用|避免|慎用)`, 'i');
+const NEG_ENTRY_AFTER = new RegExp(`(?:${NEGATION_AFTER}|contraindicated|禁用|禁忌)[)）]?\\s*$`, 'i');
+const ALT_IN_ENTRY = new RegExp(`\\s(?:${HEDGE_WORD})\\s|\\S/\\S|或者?|还是`, 'i');
+/** Prefix of a hedged entry (upper case: normalised gold names are lower case, so it never equals one). */
+const HEDGE_MARK = 'HEDGE: ';
 
 const DRUG_KEYS = new Set(['drugs', 'drug', 'medications', 'medication', 'medicines', 'drug_list', 'drugnames', 'drug_names', '药物', '药品', '用药']);
 const NAME_KEYS = ['name', 'drug', 'drug_name', 'generic_name', 'medication', 'drugname', '名称', '药名', '药物名称', '药物'];
@@ -63,7 +86,8 @@ function hasDrugKey(v: LenientValue, field: string | undefined, depth = 0): Leni
     const key = k.trim().toLowerCase();
     if (field ? key === field.toLowerCase() : DRUG_KEYS.has(key)) return val;
   }
-  for (const val of Object.values(v)) {
+  for (const [k, val] of Object.entries(v)) {
+    if (NEGATIVE_KEYS.has(k.trim().toLowerCase())) continue;
     const inner = hasDrugKey(val, field, depth + 1);
     if (inner !== undefined) return inner;
   }
@@ -75,7 +99,11 @@ function namesFrom(v: LenientValue, out: string[], depth = 0): void {
   if (depth > 8 || out.length > 1000 || v === null) return;
   if (typeof v === 'string') {
     // "aspirin, metformin" as one string
-    for (const part of v.split(/[,;，；、\n]/)) if (part.trim()) out.push(part);
+    for (const part of v.split(/[,;，；、\n]/)) {
+      const t = part.trim();
+      if (!t || NEG_ENTRY_BEFORE.test(t) || NEG_ENTRY_AFTER.test(t)) continue; // ruled out
+      out.push(ALT_IN_ENTRY.test(t) ? HEDGE_MARK + t : part);
+    }
     return;
   }
   if (typeof v !== 'object') return;
@@ -83,21 +111,16 @@ function namesFrom(v: LenientValue, out: string[], depth = 0): void {
     for (const x of v) namesFrom(x, out, depth + 1);
     return;
   }
-  const entries = Object.entries(v);
+  const entries = Object.entries(v).filter(([k]) => !NEGATIVE_KEYS.has(k.trim().toLowerCase()));
   for (const key of NAME_KEYS) {
     const hit = entries.find(([k]) => k.trim().toLowerCase() === key);
     if (hit && typeof hit[1] === 'string') {
-      out.push(hit[1]);
+      namesFrom(hit[1], out, depth + 1);
       return;
     }
   }
   const inner = hasDrugKey(v, undefined);
-  if (inner !== undefined) {
-    namesFrom(inner, out, depth + 1);
-    return;
-  }
-  const first = entries.find(([, x]) => typeof x === 'string');
-  if (first) out.push(first[1] as string);
+  if (inner !== undefined) namesFrom(inner, out, depth + 1);
 }
 
 /**
@@ -105,9 +128,12 @@ function namesFrom(v: LenientValue, out: string[], depth = 0): void {
  *
  * @param field - the JSON key holding the list (default: the usual keys).
  */
-export function extractDrugs(completion: string, field?: string): { names: string[]; fenced: boolean } | null {
+export function extractDrugs(completion: string, field?: string, prompt?: string): { names: string[]; fenced: boolean } | null {
   if (typeof completion !== 'string') return null;
-  const values = findJsonValues(answerText(completion));
+  const text = answerText(completion);
+  const found = findJsonValues(text);
+  const excluded = found.length > 0 ? excludedRanges(text, prompt === undefined ? {} : { prompt }) : [];
+  const values = found.filter((v) => !inRanges(excluded, v.start));
   if (values.length === 0) return null;
   let chosen: LenientValue | undefined;
   let fenced = false;
@@ -140,11 +166,12 @@ export function verifyDrugJson(completion: string, ref: DrugJsonReference): Veri
   const stripDose = ref.stripDose ?? true;
   const lookup = buildLookup(ref.synonyms, stripDose);
   const canon = (s: string): string => {
+    if (s.startsWith(HEDGE_MARK)) return s; // a hedge matches no gold name
     const n = normalizeDrugName(s, stripDose);
     return lookup.get(n) ?? n;
   };
   const gold = new Set(ref.drugs.map(canon).filter((s) => s.length > 0));
-  const got = extractDrugs(completion, ref.field);
+  const got = extractDrugs(completion, ref.field, typeof ref.prompt === 'string' ? ref.prompt : undefined);
   if (!got) {
     return { reward: 0, verdict: 'unparseable', evidence: 'no JSON found in the answer', source: 'rule', details: { gold: [...gold] } };
   }

@@ -8,7 +8,14 @@
  * possessive (`troponin's`, `troponins'`) also count. A mention is **negated** when a negation ("no", "not", "without", "avoid", "do not", "unnecessary",
  * "rather than", "instead of", 不, 无需, 不需要, 避免, 禁用) occurs in the same clause within 40 characters before
  * it; a negated mention of a required item does not count and a negated mention of a forbidden item is not a
- * violation. (Negation after the term — "CT is not needed" — is not detected.)
+ * violation. Negation after the term ("CT is not needed", "MRI is unnecessary", "CT已排除", "CT不需要") counts too
+ * (the shared negation cues of `cues.ts`).
+ *
+ * The answer policy (`answer-policy.ts`) applies. **Hedging** here means offering a test only as an alternative
+ * to a different one ("CT or MRI", "CT/MRI", "either CT or MRI", CT或MRI): such a mention does not count for a
+ * required concept (ordering "CT or MRI" orders neither), while a forbidden concept in a hedge still counts as
+ * mentioned. Alternatives that are names of the same concept ("CT or computed tomography", "ECG/EKG") are not a
+ * hedge. Mentions inside quoted passages or text copied from the prompt (`prompt`) do not count.
  *
  * reward = max(0, recall − forbiddenPenalty × forbidden hits), recall = mentioned required / required
  * (1 when nothing is required); verdict `correct` at 1, `incorrect` at 0, else `partial`.
@@ -16,7 +23,9 @@
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
-import { answerText } from './text';
+import { excludedRanges, isNegatedAfter } from './answer-policy';
+import { HEDGE_WORD } from './cues';
+import { answerText, inRanges, type Range } from './text';
 
 /** A concept: its canonical name, or `[canonical, ...synonyms]`. */
 export type KeywordItem = string | readonly string[];
@@ -33,6 +42,28 @@ export interface KeywordReference {
   forbiddenPenalty?: number;
   /** Detect negated mentions (default true). */
   negation?: boolean;
+  /** The prompt: mentions in lines copied from it do not count. */
+  prompt?: string;
+}
+
+const ALT_AFTER_RE = new RegExp(`[ \\t]*(?:${HEDGE_WORD}|/)[ \\t]*`, 'iy');
+const ALT_BEFORE_RE = new RegExp(`(?:${HEDGE_WORD}|/)[ \\t]*$`, 'i');
+
+/** Whether the mention at `[i, e)` is an alternative to something that is not one of `names` ("CT or MRI"). */
+function hedgedAt(text: string, i: number, e: number, names: readonly string[]): boolean {
+  ALT_AFTER_RE.lastIndex = e;
+  const a = ALT_AFTER_RE.exec(text);
+  if (a) {
+    const rest = text.slice(e + a[0].length, e + a[0].length + 80);
+    if (rest.trim().length > 0 && !names.some((n) => rest.startsWith(n))) return true;
+  }
+  const before = text.slice(Math.max(0, i - 80), i);
+  const b = ALT_BEFORE_RE.exec(before);
+  if (b) {
+    const prev = before.slice(0, b.index).trimEnd();
+    if (prev.length > 0 && !/[.;!?\n。；！？:：,，]$/.test(prev) && !names.some((n) => prev.endsWith(n))) return true;
+  }
+  return false;
 }
 
 const NEG_RE =
@@ -86,9 +117,13 @@ function inflectedNames(names: readonly string[]): string[] {
   return out;
 }
 
-/** Whether the text mentions one of `names`: 'yes', 'negated' (only negated mentions) or 'no'. */
-export function findMention(text: string, names: readonly string[], negation = true): 'yes' | 'negated' | 'no' {
+/**
+ * Whether the text mentions one of `names`: 'yes', 'hedged' (only as an alternative to something else),
+ * 'negated' (only negated mentions) or 'no'. Mentions starting inside `excluded` ranges are skipped.
+ */
+export function findMention(text: string, names: readonly string[], negation = true, excluded: readonly Range[] = []): 'yes' | 'hedged' | 'negated' | 'no' {
   let negated = false;
+  let hedged = false;
   for (const name of inflectedNames(names)) {
     const latinStart = isWordChar(name.charCodeAt(0));
     const latinEnd = isWordChar(name.charCodeAt(name.length - 1));
@@ -96,6 +131,12 @@ export function findMention(text: string, names: readonly string[], negation = t
       if (latinStart && i > 0 && isWordChar(text.charCodeAt(i - 1))) continue;
       const e = i + name.length;
       if (latinEnd && e < text.length && isWordChar(text.charCodeAt(e)) && inflectionEnd(text, e, name) < 0) continue;
+      if (excluded.length > 0 && inRanges(excluded, i)) continue;
+      const wordEnd = latinEnd && e < text.length && isWordChar(text.charCodeAt(e)) ? inflectionEnd(text, e, name) : e;
+      if (negation && isNegatedAfter(text, wordEnd)) {
+        negated = true;
+        continue;
+      }
       if (negation) {
         let s = Math.max(0, i - 40);
         const window = text.slice(s, i);
@@ -112,10 +153,14 @@ export function findMention(text: string, names: readonly string[], negation = t
           continue;
         }
       }
+      if (hedgedAt(text, i, wordEnd, names)) {
+        hedged = true;
+        continue;
+      }
       return 'yes';
     }
   }
-  return negated ? 'negated' : 'no';
+  return hedged ? 'hedged' : negated ? 'negated' : 'no';
 }
 
 /**
@@ -129,23 +174,27 @@ export function verifyKeywords(completion: string, ref: KeywordReference): Verif
   if (!(penalty >= 0)) throw new RangeError(`forbiddenPenalty: expected ≥ 0, got ${penalty}`);
   const negation = ref.negation ?? true;
   const text = typeof completion === 'string' ? norm(answerText(completion)) : '';
+  const excluded = excludedRanges(text, typeof ref.prompt === 'string' ? { prompt: norm(ref.prompt) } : {});
+  const hedgedRequired: string[] = [];
   const found: string[] = [];
   const missing: string[] = [];
   const negatedRequired: string[] = [];
   for (const item of ref.required) {
     const names = namesOf(item, ref.synonyms);
     const label = names[0] ?? '';
-    const m = names.length ? findMention(text, names, negation) : 'no';
+    const m = names.length ? findMention(text, names, negation, excluded) : 'no';
     if (m === 'yes') found.push(label);
     else {
       missing.push(label);
       if (m === 'negated') negatedRequired.push(label);
+      if (m === 'hedged') hedgedRequired.push(label);
     }
   }
   const violations: string[] = [];
   for (const item of ref.forbidden ?? []) {
     const names = namesOf(item, ref.synonyms);
-    if (names.length && findMention(text, names, negation) === 'yes') violations.push(names[0]!);
+    const m = names.length ? findMention(text, names, negation, excluded) : 'no';
+    if (m === 'yes' || m === 'hedged') violations.push(names[0]!);
   }
   const total = ref.required.length;
   const recall = total === 0 ? 1 : found.length / total;
@@ -154,13 +203,14 @@ export function verifyKeywords(completion: string, ref: KeywordReference): Verif
   const parts = [`${found.length}/${total} required`];
   if (missing.length) parts.push(`missing: ${missing.join(', ')}`);
   if (negatedRequired.length) parts.push(`negated: ${negatedRequired.join(', ')}`);
+  if (hedgedRequired.length) parts.push(`hedged (only as an alternative): ${hedgedRequired.join(', ')}`);
   if (violations.length) parts.push(`forbidden: ${violations.join(', ')}`);
   return {
     reward,
     verdict,
     evidence: parts.join('; '),
     source: 'rule',
-    details: { recall, found, missing, negated: negatedRequired, forbidden: violations },
+    details: { recall, found, missing, negated: negatedRequired, hedged: hedgedRequired, forbidden: violations },
   };
 }
 

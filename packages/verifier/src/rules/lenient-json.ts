@@ -200,9 +200,27 @@ class Reader {
   }
 }
 
+/** Whether an object body can start at `p` (after blanks): a key (quoted or a word), `}` or the end. */
+function canStartObjectBody(text: string, p: number): boolean {
+  let i = p;
+  while (i < text.length && i - p < 64) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+    i++;
+  }
+  if (i >= text.length || i - p >= 64) return true;
+  const c = text.charCodeAt(i);
+  return c === 34 || c === 39 || c === 125 || c === 95 || c === 36 || c === 47 || c === 35 || c === 44 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0x4e00 && c <= 0x9fff);
+}
+
+function isOpener(c: number): boolean {
+  return c === 91 || c === 123;
+}
+
 /**
  * Every JSON value (object or array) found in `text`: the contents of fenced code blocks first (in order), then
- * objects/arrays outside fences, scanning left to right. Bounded work (at most ~8× the text length).
+ * objects/arrays outside fences, scanning left to right. Bounded work (failed parses read at most ~2× the text
+ * length in all, so a flood of openers such as `[[[[…` stays fast).
  */
 export function findJsonValues(text: string): Array<{ value: LenientValue; start: number; end: number; fenced: boolean }> {
   const out: Array<{ value: LenientValue; start: number; end: number; fenced: boolean }> = [];
@@ -222,7 +240,7 @@ export function findJsonValues(text: string): Array<{ value: LenientValue; start
     const r = parseLenient(body, i);
     if (r && typeof r.value === 'object' && r.value !== null) out.push({ value: r.value, start: a + i, end: a + r.end, fenced: true });
   }
-  let budget = 8 * text.length + 10_000;
+  let budget = 2 * text.length + 10_000;
   let fi = 0;
   for (let i = 0; i < text.length && budget > 0; i++) {
     while (fi < fences.length && fences[fi]![1] <= i) fi++;
@@ -232,6 +250,15 @@ export function findJsonValues(text: string): Array<{ value: LenientValue; start
     }
     const c = text.charCodeAt(i);
     if (c !== 123 && c !== 91) continue;
+    // A run of more openers than MAX_DEPTH cannot parse from its start: begin where at most MAX_DEPTH + 1 remain.
+    let j = i;
+    while (j < text.length && j - i <= MAX_DEPTH + 1 && isOpener(text.charCodeAt(j))) j++;
+    if (j - i > MAX_DEPTH + 1) {
+      while (j < text.length && isOpener(text.charCodeAt(j))) j++;
+      i = j - MAX_DEPTH - 2;
+      continue;
+    }
+    if (c === 123 && !canStartObjectBody(text, i + 1)) continue; // "{\\boxed…", "{ 1": no key can follow
     const r = readValue(text, i);
     budget -= r.end - i;
     if (r.value !== undefined && typeof r.value === 'object' && r.value !== null) {

@@ -28,6 +28,8 @@ export interface MultipleChoiceReference {
   mode?: 'exact' | 'partial';
   /** Default: `'single'` when the gold has one letter, else `'multiple'`. */
   responseType?: 'single' | 'multiple';
+  /** The prompt: answer cues in lines copied from it are ignored (the answer policy, `answer-policy.ts`). */
+  prompt?: string;
 }
 
 /** Default letters: A–E, or A up to the highest gold letter when that is beyond E. */
@@ -127,7 +129,10 @@ export function verifyMultipleChoice(completion: string, ref: MultipleChoiceRefe
   } else {
     letters = ref.letters ? ref.letters.toUpperCase() : defaultLetters(gold);
   }
-  const extraction = extractChoice(completion, ref.options ? { options: ref.options } : { letters });
+  const extraction = extractChoice(completion, {
+    ...(ref.options ? { options: ref.options } : { letters }),
+    ...(typeof ref.prompt === 'string' ? { prompt: ref.prompt } : {}),
+  });
   return scoreChoice(extraction, gold, ref.mode ?? 'exact', ref.responseType);
 }
 

@@ -19,13 +19,23 @@
  * value without a unit is taken in the reference unit; a stated unit with a unitless reference must be `%`; an
  * unknown unit must equal the reference unit as written (case-insensitive).
  *
+ * The answer policy (`answer-policy.ts`) applies: the strong cues are the shared ones (`cues.ts`); cues in quoted
+ * passages or in text copied from the prompt (`prompt`) are ignored; a correction ("Answer: 5 mg. Actually 10
+ * mg.") replaces the earlier value; a **hedge** states no single value and earns nothing (`unparseable`, reward 0,
+ * `details.hedge`): a range ("400–600 mg",
+ * "400 to 600 mg", 400至600 mg), alternatives ("100 mg or 500 mg", 100或500 mg) or a list of values of the same
+ * unit ("100 mg, 200 mg, 500 mg"); a ruled-out value ("the dose is not 500 mg", "500 mg is incorrect") is not a
+ * statement, and a contrast after it states the value ("not 500 mg; it is 250 mg").
+ *
  * Tolerance: correct when |stated − gold| ≤ max(abs, rel·|gold|) in the reference unit (default abs 0,
  * rel 1e-6).
  *
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
-import { answerText, clip, inRanges, quotedRanges } from './text';
+import { contrastAt, excludedRanges, isNegatedAfter } from './answer-policy';
+import { CORRECTION_CUE, EN_ANSWER_CUE, HEDGE_WORD, JSON_ANSWER_KEY_CUE, NEGATION_BEFORE, RANGE_SEP, stickyRegExp, ZH_ANSWER_CUE } from './cues';
+import { answerText, clip, inRanges } from './text';
 import { convertUnit, parseUnitAt, unitKey } from './units';
 
 export { convertUnit, parseUnit, parseUnitAt, type ParsedUnit, type Dims } from './units';
@@ -73,24 +83,79 @@ export function parseQuantityAt(text: string, p: number): { value: number; unit:
   return { value, unit, end };
 }
 
-const CUE_RE =
-  /(["'](?:answer|final_answer|value|result|答案)["']\s*:)|(\\boxed\s*\{)|((?:剂量|用量|总量|日剂量|数值|速率|滴速|输注速度|速度|浓度|清除率|体重指数|计算值)\s*(?:约为|应为|应是|为|是|约|等于|:)|约为|应为|等于|即为)|\bfinal\s+answer\b|\banswer\b\s*(?:is\b|would\s+be\b|:|=|-)|\b(?:result|dose|total|value)\s+(?:is|would\s+be|=|:)|(?:最终)?答案|结果[为是]?|≈|=/gi;
+/**
+ * Cues: group 1 JSON key, 2 boxed, 3 weak Chinese quantity cue, 4 correction; then the shared English and Chinese
+ * answer cues (strong) and the weak "result is", "dose is", "≈", "=".
+ */
+const CUE_RE = new RegExp(
+  `(${JSON_ANSWER_KEY_CUE}|["'](?:value|result)["']\\s*:)|(\\\\boxed\\s*\\{)|((?:剂量|用量|总量|日剂量|数值|速率|滴速|输注速度|速度|浓度|清除率|体重指数|计算值)\\s*(?:约为|应为|应是|为|是|约|等于|:)|约为|应为|等于|即为)` +
+    `|(${CORRECTION_CUE})|${EN_ANSWER_CUE}|${ZH_ANSWER_CUE}|\\b(?:result|dose|total|value)\\s+(?:is|would\\s+be|=|:)|结果[为是]?|≈|=`,
+  'gi',
+);
+/** After a stated number: another number as a range or alternative ("–600", " or 500", "至600") — always a hedge. */
+const ALT_SEP_RE = stickyRegExp(`[ \\t]*(?:${RANGE_SEP}|${HEDGE_WORD})[ \\t]*`);
+/** After a stated number: a list separator; a hedge when another number of the same unit follows. */
+const LIST_SEP_RE = /[ \t]*(?:,|、|;|\band\b|和|与)[ \t]*/iy;
+const NEG_BEFORE_RE = stickyRegExp(NEGATION_BEFORE);
+const CLAUSE_END_RE = /[ \t]*(?:[.。!！,;；)\]]|\n|$)/y;
 /** Marks and words between a cue and its number (a `-` directly before a digit is a sign, not a mark). */
 const SKIP_RE =
   /(?:(?:[\s:=–—*`"'$]|-(?![\d.]))+|\\text\s*\{|(?:is|the|answer|about|approximately|approx\.?|around|roughly|final|would\s+be)\b|约为|应为|应是|等于|大约|约|为|是|：)/iy;
 
-/** Finds the stated quantity of a completion, or null with a reason. */
-export function extractQuantity(completion: string, lastNumberFallback = false): Quantity | { reason: string } {
+/** Whether the number ending at `end` (unit `unit`) is followed by another one as a range, alternative or list. */
+function hedgedAfter(text: string, end: number, unit: string): boolean {
+  ALT_SEP_RE.lastIndex = end;
+  const a = ALT_SEP_RE.exec(text);
+  if (a && parseQuantityAt(text, end + a[0].length)) return true;
+  LIST_SEP_RE.lastIndex = end;
+  const l = LIST_SEP_RE.exec(text);
+  if (l) {
+    const q = parseQuantityAt(text, end + l[0].length);
+    if (q && (q.unit === unit || unit === '')) return true;
+  }
+  return false;
+}
+
+/** A hedge: the stated value is one of several (range, alternatives, list). */
+export interface HedgedQuantity {
+  reason: string;
+  hedge: true;
+  index: number;
+}
+
+/** Skips marks and filler words from `p` (see SKIP_RE); returns the new position. */
+function skipNumericFillers(text: string, p: number): number {
+  let i = p;
+  for (let g = 0; g < 8 && i - p < 60; g++) {
+    SKIP_RE.lastIndex = i;
+    const m = SKIP_RE.exec(text);
+    if (!m || m[0].length === 0) break;
+    i += m[0].length;
+  }
+  return i;
+}
+
+/**
+ * Finds the stated quantity of a completion (the answer policy applies: see the module documentation).
+ *
+ * @param completion - the model output.
+ * @param lastNumberFallback - take the last number when no statement exists.
+ * @param prompt - the prompt, whose copied lines are ignored.
+ * @returns the quantity, a hedge, or a reason why nothing was stated.
+ */
+export function extractQuantity(completion: string, lastNumberFallback = false, prompt?: string): Quantity | HedgedQuantity | { reason: string } {
   if (typeof completion !== 'string') return { reason: 'the completion is not a string' };
   const text = answerText(completion).replace(/\*\*|__/g, '');
   if (text.trim().length === 0) return { reason: 'no answer outside the reasoning' };
-  const quotes = quotedRanges(text);
+  const quotes = excludedRanges(text, prompt === undefined ? {} : { prompt });
   // Strong cues (JSON, boxed, answer tag, "answer", 答案) win over weak ones ("=", "≈", "the dose is").
   const strong: Array<[number, number]> = [];
   const weak: Array<[number, number]> = [];
+  const corrections = new Set<number>();
   CUE_RE.lastIndex = 0;
   for (let m = CUE_RE.exec(text); m; m = CUE_RE.exec(text)) {
     const isWeak = m[3] !== undefined || m[0] === '=' || m[0] === '≈' || /^(?:result|dose|total|value)\s/i.test(m[0]);
+    if (m[4] !== undefined) corrections.add(m.index);
     (isWeak ? weak : strong).push([m.index, m.index + m[0].length]);
   }
   const tag = text.lastIndexOf('<answer>');
@@ -100,14 +165,22 @@ export function extractQuantity(completion: string, lastNumberFallback = false):
     for (let k = cands.length - 1; k >= 0; k--) {
       const [cue, end] = cands[k]!;
       if (inRanges(quotes, cue)) continue;
-      let i = end;
-      for (let g = 0; g < 8 && i - end < 60; g++) {
-        SKIP_RE.lastIndex = i;
-        const m = SKIP_RE.exec(text);
-        if (!m || m[0].length === 0) break;
-        i += m[0].length;
+      let i = skipNumericFillers(text, end);
+      NEG_BEFORE_RE.lastIndex = i;
+      const neg = NEG_BEFORE_RE.exec(text);
+      let q = neg ? null : parseQuantityAt(text, i);
+      if (neg || (q && isNegatedAfter(text, q.end))) {
+        // "the dose is not 500 mg; it is 250 mg": the contrasted value, else this cue states nothing
+        const ruled = q ?? parseQuantityAt(text, skipNumericFillers(text, i + neg![0].length));
+        const c = ruled ? contrastAt(text, ruled.end) : -1;
+        q = c >= 0 ? parseQuantityAt(text, (i = skipNumericFillers(text, c))) : null;
+        if (q && isNegatedAfter(text, q.end)) q = null;
       }
-      const q = parseQuantityAt(text, i);
+      if (q && corrections.has(cue)) {
+        CLAUSE_END_RE.lastIndex = q.end;
+        if (!CLAUSE_END_RE.test(text)) q = null;
+      }
+      if (q && hedgedAfter(text, q.end, q.unit)) return { reason: `a hedge: ${clip(text.slice(i), 40)}`, hedge: true, index: cue };
       if (q) {
         let unit = q.unit;
         if (!unit) {
@@ -131,6 +204,7 @@ export function extractQuantity(completion: string, lastNumberFallback = false):
       start += m[0].length;
     }
     const q = parseQuantityAt(text, start);
+    if (q && hedgedAfter(text, q.end, q.unit)) return { reason: `a hedge: ${clip(t, 40)}`, hedge: true, index: start };
     if (q && /^[\s.。]*$/.test(text.slice(q.end))) return { value: q.value, unit: q.unit, index: start };
   }
   if (lastNumberFallback) {
@@ -144,6 +218,11 @@ export function extractQuantity(completion: string, lastNumberFallback = false):
         if (s > 0 && /[-−]/.test(text[s - 1]!)) s--;
         const q = parseQuantityAt(text, s);
         if (q && !inRanges(quotes, s)) {
+          // the last number of "400 to 600 mg" is one end of a range
+          const before = text.slice(Math.max(0, s - 12), s);
+          if (hedgedAfter(text, q.end, q.unit) || new RegExp(`(?:${RANGE_SEP}|${HEDGE_WORD})[ \\t]*$`, 'i').test(before)) {
+            return { reason: `a hedge: ${clip(text.slice(Math.max(0, s - 20), q.end), 40)}`, hedge: true, index: s };
+          }
           last = { value: q.value, unit: q.unit, index: s };
           break;
         }
@@ -167,6 +246,8 @@ export interface NumericReference {
   molarMass?: number;
   /** Take the last number of the text when no answer statement exists (default false). */
   lastNumberFallback?: boolean;
+  /** The prompt: cues in lines copied from it are ignored. */
+  prompt?: string;
 }
 
 /**
@@ -188,8 +269,10 @@ export function verifyNumeric(completion: string, ref: NumericReference): Verifi
   const abs = ref.tolerance?.abs ?? 0;
   const rel = ref.tolerance?.rel ?? 1e-6;
   if (!(abs >= 0) || !(rel >= 0)) throw new RangeError(`tolerance: abs and rel must be ≥ 0, got abs ${abs}, rel ${rel}`);
-  const got = extractQuantity(completion, ref.lastNumberFallback ?? false);
+  const got = extractQuantity(completion, ref.lastNumberFallback ?? false, typeof ref.prompt === 'string' ? ref.prompt : undefined);
   const gold = `${goldValue}${goldUnit ? ' ' + goldUnit : ''}`;
+  // A hedge states no single value: `unparseable` (as the completion suite labels "About 580-590."), reward 0.
+  if ('hedge' in got) return { reward: 0, verdict: 'unparseable', evidence: `${got.reason}; a hedge earns nothing`, source: 'rule', details: { gold, hedge: true } };
   if ('reason' in got) return { reward: 0, verdict: 'unparseable', evidence: got.reason, source: 'rule', details: { gold } };
   const stated = `${got.value}${got.unit ? ' ' + got.unit : ''}`;
   let v: number | null = got.value;

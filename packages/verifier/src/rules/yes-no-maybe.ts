@@ -6,13 +6,21 @@
  * "the answer is", "Final answer", 答案：, 答案是, 结论：) followed by a label; when no statement exists, the
  * whole answer part being a label ("Yes.") or its first word being a label followed by `,`/`.` ("No, the trial
  * showed…") counts. Labels: yes / no / maybe, with `true`/`false`, "uncertain", "unclear", "possibly" and
- * Chinese 是/是的/对 (yes), 否/不是/不 (no), 可能/不确定/也许/或许 (maybe). "yes or no" is a hedge and earns
- * nothing.
+ * Chinese 是/是的/对 (yes), 否/不是/不 (no), 可能/不确定/也许/或许 (maybe).
+ *
+ * The answer policy (`answer-policy.ts`) applies: cues come from the shared cue rules (`cues.ts`); cues inside
+ * quoted passages or text copied from the prompt (`prompt`) are ignored; a correction ("Final answer: yes.
+ * Actually, no.") replaces the earlier label; a **hedge** earns nothing: two different labels joined by
+ * "or"/"/"/或 ("yes or no"), or a list of different labels that is the whole statement ("yes and no", "yes, no,
+ * maybe", 是和否) — while "Yes, and no further tests were needed" states yes. A negated label ("the answer is
+ * not yes") is not a statement.
  *
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
-import { answerText, clip, inRanges, quotedRanges } from './text';
+import { excludedRanges } from './answer-policy';
+import { CORRECTION_CUE, cueRegExp, EN_ANSWER_CUE, JSON_ANSWER_KEY_CUE, ZH_ANSWER_CUE } from './cues';
+import { answerText, clip, inRanges } from './text';
 
 /** A yes/no/maybe label. */
 export type YesNoMaybe = 'yes' | 'no' | 'maybe';
@@ -21,16 +29,22 @@ export type YesNoMaybe = 'yes' | 'no' | 'maybe';
 export interface YesNoMaybeReference {
   /** Gold label: `'yes' | 'no' | 'maybe'` (also `是`/`否`/`可能`, any case, surrounding spaces ignored). */
   answer: string;
+  /** The prompt: cues in lines copied from it are ignored. */
+  prompt?: string;
 }
 
 const LABEL_RE =
   /(?:(?<yes>yes|true|correct)|(?<no>no|false)|(?<maybe>maybe|possibly|uncertain|unclear|not\s+sure|undetermined))(?![A-Za-z])|(?<zhmaybe>可能|不确定|也许|或许|无法确定)|(?<zhyes>是的|是|对|肯定)|(?<zhno>不是|否|不|错)/iy;
-const CUE_RE =
-  /(["'](?:answer|final_answer|答案|结论)["']\s*:)|(\\boxed\s*\{)|\bfinal\s+answer\b|\banswer\b\s*(?:is\b|would\s+be\b|:|-|=)|(?:最终)?答案|结论/gi;
-const SKIP_RE = /(?:[\s:=\-–—*`"'{$]+|\\text\s*\{|(?:is|the|answer|final|would\s+be)\b|为|是(?=[是否不可对])|：)/iy;
+/** Answer cues: the shared cues (`cues.ts`), JSON `"结论":`, and the correction cues (group 1). */
+const CUE_RE = cueRegExp(`(${CORRECTION_CUE})`, JSON_ANSWER_KEY_CUE, `["']结论["']\\s*:`, String.raw`\\boxed\s*\{`, EN_ANSWER_CUE, ZH_ANSWER_CUE);
+/** Separators of a label list: "or"-like ones make any list a hedge; the others only a whole-statement list. */
+const OR_SEP_RE = /[ \t]*(?:\bor\b|或者?|还是|\/)[ \t]*/iy;
+const AND_SEP_RE = /[ \t]*(?:,|、|;|\band\b|和|与|及)[ \t]*/iy;
+const TERMINATOR_RE = /[ \t]*(?:[.。!！?？,;；\n)]|$)/y;
+const SKIP_RE = /(?:[\s:=\-–—*`"'{$,]+|\\text\s*\{|(?:is|the|answer|final|would\s+be)\b|为|是(?=[是否不可对])|：)/iy;
 
 /** Parses a label at `p` after skipping filler; null when none. Hedges ("yes or no") give `'hedge'`. */
-function labelAt(text: string, p: number): YesNoMaybe | 'hedge' | null {
+function labelAt(text: string, p: number, clauseEnd = false): YesNoMaybe | 'hedge' | null {
   let i = p;
   for (let k = 0; k < 8 && i - p < 60; k++) {
     SKIP_RE.lastIndex = i;
@@ -40,13 +54,32 @@ function labelAt(text: string, p: number): YesNoMaybe | 'hedge' | null {
   }
   const first = readLabel(text, i);
   if (!first) return null;
-  // "yes or no", "是或否"
-  const rest = /[ \t]*(?:\bor\b|或者?|\/)[ \t]*/iy;
-  rest.lastIndex = first.end;
-  const m = rest.exec(text);
-  if (m && readLabel(text, first.end + m[0].length)) return 'hedge';
-  // "yes" must not be a question ("yes?")
+  // "yes or no", "是或否": a hedge; "yes and no", "yes, no, maybe", "是和否": a hedge when the list is the statement
+  let end = first.end;
+  let differ = false;
+  let anyOr = false;
+  for (let k = 0; k < 4; k++) {
+    OR_SEP_RE.lastIndex = end;
+    AND_SEP_RE.lastIndex = end;
+    const m = OR_SEP_RE.exec(text) ?? AND_SEP_RE.exec(text);
+    if (!m) break;
+    const next = readLabel(text, end + m[0].length);
+    if (!next) break;
+    TERMINATOR_RE.lastIndex = next.end;
+    const isOr = /or|或|还是|\//i.test(m[0]);
+    if (!isOr && !TERMINATOR_RE.test(text) && !/^[ \t]*(?:,|、|or|and|和|或|\/)/i.test(text.slice(next.end, next.end + 5))) break;
+    if (next.label !== first.label) differ = true;
+    if (isOr) anyOr = true;
+    end = next.end;
+  }
+  if (differ || (anyOr && end > first.end)) return 'hedge';
+  // "yes" must not be a question ("yes?"); after a correction cue the label must end its clause ("Actually, no.")
   if (/^\s*[?？]/.test(text.slice(first.end, first.end + 4))) return null;
+  // "correct"/"true"/"false" are labels only as a whole value ("Answer: true."), not in "the correct answer is …"
+  if (clauseEnd || /^(?:correct|true|false)$/i.test(text.slice(i, first.end))) {
+    TERMINATOR_RE.lastIndex = first.end;
+    if (!TERMINATOR_RE.test(text)) return null;
+  }
   return first.label;
 }
 
@@ -66,7 +99,7 @@ function readLabel(text: string, i: number): { label: YesNoMaybe; end: number } 
  *
  * @returns the label with where it was found, or `null` (with a reason) when nothing was stated.
  */
-export function extractYesNoMaybe(completion: string): { label: YesNoMaybe | 'hedge'; index: number; via: string } | { label: null; reason: string } {
+export function extractYesNoMaybe(completion: string, prompt?: string): { label: YesNoMaybe | 'hedge'; index: number; via: string } | { label: null; reason: string } {
   if (typeof completion !== 'string') return { label: null, reason: 'the completion is not a string' };
   const text = answerText(completion).replace(/\*\*|__/g, '');
   if (text.trim().length === 0) return { label: null, reason: 'no answer outside the reasoning' };
@@ -77,15 +110,15 @@ export function extractYesNoMaybe(completion: string): { label: YesNoMaybe | 'he
     const l = labelAt(content, 0);
     if (l) return { label: l, index: tag, via: 'answer-tag' };
   }
-  const quotes = quotedRanges(text);
-  const cands: Array<[number, number]> = [];
+  const quotes = excludedRanges(text, prompt === undefined ? {} : { prompt });
+  const cands: Array<[number, number, boolean]> = [];
   CUE_RE.lastIndex = 0;
-  for (let m = CUE_RE.exec(text); m; m = CUE_RE.exec(text)) cands.push([m.index, m.index + m[0].length]);
+  for (let m = CUE_RE.exec(text); m; m = CUE_RE.exec(text)) cands.push([m.index, m.index + m[0].length, m[1] !== undefined]);
   for (let k = cands.length - 1; k >= 0; k--) {
-    const [pos, end] = cands[k]!;
+    const [pos, end, correction] = cands[k]!;
     if (inRanges(quotes, pos)) continue;
-    const l = labelAt(text, end);
-    if (l) return { label: l, index: pos, via: 'cue' };
+    const l = labelAt(text, end, correction);
+    if (l) return { label: l, index: pos, via: correction ? 'correction' : 'cue' };
   }
   // Bare: the whole answer is a label, or it starts with one ("No, …" / "Yes.").
   const start = text.search(/\S/);
@@ -114,7 +147,7 @@ export function parseYesNoMaybe(answer: string): YesNoMaybe {
  */
 export function verifyYesNoMaybe(completion: string, ref: YesNoMaybeReference): VerificationResult {
   const gold = parseYesNoMaybe(ref.answer);
-  const e = extractYesNoMaybe(completion);
+  const e = extractYesNoMaybe(completion, typeof ref.prompt === 'string' ? ref.prompt : undefined);
   if (e.label === null) return { reward: 0, verdict: 'unparseable', evidence: e.reason, source: 'rule', details: { gold } };
   if (e.label === 'hedge') {
     return { reward: 0, verdict: 'incorrect', evidence: `hedged (${e.via}); a hedge earns nothing`, source: 'rule', details: { gold, hedge: true } };

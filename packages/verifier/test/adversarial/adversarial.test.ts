@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { Icd10Verifier } from '../../src/icd10/index';
 import { verifyKeywords, verifyMultipleChoice, verifyNumeric, verifyYesNoMaybe } from '../../src/rules/index';
+import { useShippedVerifierData } from '../../src/node/index';
+
+useShippedVerifierData(); // the shipped ICD-10 / Disease Ontology files, read from disk
 
 const OPTIONS = { A: 'Aspirin', B: 'Heparin', C: 'Alteplase', D: 'Clopidogrel', E: 'Warfarin' };
 const mcq = (c: string, answer = 'C'): ReturnType<typeof verifyMultipleChoice> => verifyMultipleChoice(c, { answer, options: OPTIONS });
@@ -104,18 +107,54 @@ describe('very long padding (~1 MB) in bounded time', () => {
     else expect(value.reward).toBe(1);
   });
 
-  it.each(pads)('yes/no, numeric, keywords and ICD-10 with %s padding finish within the budget', (_name, pad) => {
-    const icd = new Icd10Verifier();
-    for (const f of [
-      () => verifyYesNoMaybe(`${pad}\nAnswer: yes`, { answer: 'yes' }),
-      () => verifyNumeric(`${pad}\nAnswer: 300 mg`, { value: 300, unit: 'mg' }),
-      () => verifyKeywords(`${pad}\nOrder an ECG.`, { required: ['ECG'] }),
-      () => icd.verify(`${pad}\nCode: I10`, 'I10'),
-    ]) {
-      const { value, ms } = timed(f);
-      expect(ms).toBeLessThan(budgetMs);
-      expect(value.reward).toBeGreaterThanOrEqual(0);
-      expect(value.reward).toBeLessThanOrEqual(1);
+  /**
+   * Violations the rule verifiers still have, reported to their owner (src/rules): each is asserted to still
+   * happen, so a fix shows up as a failure asking for the entry to be removed (the list can only shrink).
+   */
+  const KNOWN: Record<string, string> = {
+    'keywords|prompt copied': 'the question lists the tests; copying it mentions the required keyword (the verifier never sees the prompt)',
+    'keywords|prompt copied 2000 times': 'as above',
+    'ICD-10|prompt copied': 'the question names I10 and I11: a hedge of two codes earns the set F1 (0.67) instead of nothing (src/icd10/icd10-verifier.ts)',
+    'ICD-10|prompt copied 2000 times': 'as above',
+  };
+  const noMore = (key: string, got: number, bound: number): void => {
+    if (KNOWN[key] !== undefined) expect(got, `${key} is fixed: remove it from KNOWN`).toBeGreaterThan(bound);
+    else expect(got, key).toBeLessThanOrEqual(bound);
+  };
+
+  /** Per verifier: a correct and a wrong answer, the question (for prompt copying) and the reward. */
+  const icd = new Icd10Verifier();
+  const CASES: Array<{ name: string; correct: string; wrong: string; prompt: string; reward: (c: string) => number }> = [
+    { name: 'yes/no', correct: 'Answer: yes', wrong: 'Answer: no', prompt: 'Does aspirin reduce the risk of a second myocardial infarction? Answer yes, no or maybe.', reward: (c) => verifyYesNoMaybe(c, { answer: 'yes' }).reward },
+    { name: 'numeric', correct: 'Answer: 300 mg', wrong: 'Answer: 75 mg', prompt: 'What loading dose of aspirin (mg, 300 or 75?) is given in acute coronary syndrome?', reward: (c) => verifyNumeric(c, { value: 300, unit: 'mg' }).reward },
+    { name: 'keywords', correct: 'Order an ECG.', wrong: 'Order a chest X-ray.', prompt: 'Which first test (ECG, troponin, chest X-ray?) do you order for chest pain?', reward: (c) => verifyKeywords(c, { required: ['ECG'] }).reward },
+    { name: 'ICD-10', correct: 'Code: I10', wrong: 'Code: J45.909', prompt: 'Give the ICD-10-CM code of essential hypertension (I10? I11?).', reward: (c) => icd.verify(c, 'I10').reward },
+    { name: 'multiple choice', correct: 'Answer: C', wrong: 'Answer: B', prompt: `Which drug is a thrombolytic? ${Object.entries(OPTIONS).map(([k, v]) => `${k}. ${v}`).join(' ')}`, reward: (c) => mcq(c).reward },
+  ];
+
+  it.each(pads)('with %s padding every verifier finishes within the budget, and padding earns no more than the unpadded answer', (name, pad) => {
+    for (const c of CASES) {
+      const { value, ms } = timed(() => c.reward(`${pad}\n${c.correct}`));
+      expect(ms, c.name).toBeLessThan(budgetMs);
+      noMore(`${c.name}|padded correct answer|${name}`, value, c.reward(c.correct));
+      // the padding alone (and the padding around a wrong answer) earns no more than the wrong answer, unless
+      // the padding itself states the answer (the code-like padding holds I10)
+      const wrong = c.reward(c.wrong);
+      if (!pad.includes(c.correct.replace(/^\w+: /, ''))) {
+        noMore(`${c.name}|padding alone|${name}`, c.reward(pad), wrong);
+        noMore(`${c.name}|padded wrong answer|${name}`, c.reward(`${pad}\n${c.wrong}`), wrong);
+      }
+    }
+  });
+
+  it('copying the prompt (alone, or repeated as padding) earns no more than a wrong answer', () => {
+    for (const c of CASES) {
+      const wrong = c.reward(c.wrong);
+      expect(c.reward(c.correct), `${c.name}: the correct answer is credited`).toBe(1);
+      expect(wrong, `${c.name}: the wrong answer is not`).toBe(0);
+      noMore(`${c.name}|prompt copied`, c.reward(c.prompt), wrong);
+      noMore(`${c.name}|prompt copied 2000 times`, c.reward(`${c.prompt}\n`.repeat(2000)), wrong);
+      noMore(`${c.name}|prompt copied, then the answer`, c.reward(`${c.prompt}\n${c.correct}`), c.reward(c.correct));
     }
   });
 
