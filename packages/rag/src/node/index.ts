@@ -4,4 +4,7 @@
  *
  * @packageDocumentation
  */
-export {};
+export { saveVectorStore, loadVectorStore, reloadVectorStore, readVectorStoreParts } from './directory-store';
+export { saveEmbedder, loadEmbedderFromDirectory, loadDefaultEmbedder, defaultEmbedderDir, DEFAULT_EMBEDDER_NAME } from './embedder-files';
+export { PgVectorStore, type PgVectorStoreOptions, type PgMetric } from './pgvector-store';
+export { DatabaseConnectionError, DatabaseQueryError } from './pg-errors';

@@ -1,0 +1,1 @@
+export { PipelineError } from './error';

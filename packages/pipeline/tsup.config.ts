@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.base';
+
+export default defineConfig(
+  packageConfig([/^@quarkmed\//, /^@tensorflow\//, /^@ai-sdk\//, 'zod'], {
+    index: 'src/index.ts',
+    'node/index': 'src/node/index.ts',
+    cli: 'src/node/cli/main.ts',
+  }),
+);

@@ -1,0 +1,133 @@
+/**
+ * Training and evaluation pairs of the built-in embedder, none from a benchmark question:
+ * - knowledge-graph entity cards (definition, parents, symptoms, drugs, ICD-10 codes; the entity's own names left
+ *   out) against the entity's name and synonyms, from the KG subset shipped in `@quarkmed/data-synth`;
+ * - inverse-cloze pairs (a sentence vs the rest of its passage) cut from the shipped medical text
+ *   (`data/medical-text`: PubMedQA abstract sections, CMExam explanations with the question removed).
+ *
+ * @packageDocumentation
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '@quarkmed/model';
+import type { KnowledgeGraph } from '@quarkmed/data-synth';
+
+/** Held-out fraction of the entity cards (never trained on; the quality test's split). */
+export const HELD_OUT = 0.2;
+/** Seed of the held-out split (shared by the training script and the quality test). */
+export const SPLIT_SEED = 7;
+
+/** A text pair: `query` should embed near `passage`. */
+export interface TextPair {
+  query: string;
+  passage: string;
+  kind: 'kg' | 'ict';
+}
+
+/** An entity card and the names that should find it. */
+export interface EntityCard {
+  id: string;
+  card: string;
+  names: string[];
+}
+
+const REL_LIMIT = 6;
+
+function uniq(xs: string[]): string[] {
+  return [...new Set(xs.filter((x) => x.trim().length > 0))];
+}
+
+/**
+ * Entity cards of the diseases and symptoms of `kg` that have a definition. The card never contains the entity's
+ * own name or synonyms as such, so finding it from a name needs more than string identity.
+ */
+export function buildEntityCards(kg: KnowledgeGraph): EntityCard[] {
+  const out: EntityCard[] = [];
+  const nameOf = (id: string): string | undefined => kg.entity(id)?.name;
+  const entities = [...kg.entities('disease'), ...kg.entities('symptom')].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const e of entities) {
+    if (e.obsolete || !e.definition || !e.name) continue;
+    const parents = uniq(kg.parents(e.id).map(nameOf).filter((x): x is string => !!x)).slice(0, 3);
+    const symptoms = uniq(kg.triples({ subject: e.id, predicate: 'has_symptom' }).map((t) => nameOf(t.object) ?? '')).slice(0, REL_LIMIT);
+    const drugs = uniq(kg.triples({ object: e.id, predicate: 'treats' }).map((t) => nameOf(t.subject) ?? '')).slice(0, REL_LIMIT);
+    const codes = uniq(e.xrefs.ICD10CM ?? []).slice(0, 3);
+    const parts = [e.definition.replace(/\s+/g, ' ').trim()];
+    if (parents.length) parts.push(`Is a: ${parents.join(', ')}.`);
+    if (symptoms.length) parts.push(`Symptoms: ${symptoms.join(', ')}.`);
+    if (drugs.length) parts.push(`Treated with: ${drugs.join(', ')}.`);
+    if (codes.length) parts.push(`ICD-10-CM: ${codes.join(', ')}.`);
+    const names = uniq([e.name, ...e.synonyms, ...(e.names?.zh ?? [])]);
+    out.push({ id: e.id, card: parts.join(' '), names });
+  }
+  return out;
+}
+
+/** Seeded split of cards into training and held-out sets (`heldOut` of them held out). */
+export function splitCards(cards: readonly EntityCard[], heldOut: number, seed: number): { train: EntityCard[]; test: EntityCard[] } {
+  const rand = mulberry32(seed);
+  const idx = cards.map((_, i) => i);
+  for (let i = idx.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  const n = Math.round(cards.length * heldOut);
+  const test = new Set(idx.slice(0, n));
+  return { train: cards.filter((_, i) => !test.has(i)), test: cards.filter((_, i) => test.has(i)) };
+}
+
+/** Sentences of an English or Chinese passage. */
+export function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?。！？；])\s*/u)
+    .map((s) => s.trim())
+    .filter((s) => s.length >= 8);
+}
+
+/**
+ * Inverse-cloze pairs: for each passage with at least 3 sentences, `perPassage` random sentences, each paired with
+ * the rest of the passage (the sentence removed).
+ */
+export function inverseClozePairs(passages: readonly string[], perPassage: number, seed: number): TextPair[] {
+  const rand = mulberry32(seed);
+  const out: TextPair[] = [];
+  for (const p of passages) {
+    const s = sentences(p);
+    if (s.length < 3) continue;
+    const picked = new Set<number>();
+    for (let k = 0; k < Math.min(perPassage, s.length); k++) {
+      let i = Math.floor(rand() * s.length);
+      while (picked.has(i)) i = (i + 1) % s.length;
+      picked.add(i);
+      const rest = s.filter((_, j) => j !== i).join(' ');
+      out.push({ query: s[i]!, passage: rest, kind: 'ict' });
+    }
+  }
+  return out;
+}
+
+/**
+ * The shipped medical text as passages: PubMedQA abstract paragraphs, and CMExam explanations with their question
+ * (the text before the first space of each record) cut off, so no benchmark question is trained on.
+ */
+export function shippedPassages(): { en: string[]; zh: string[] } {
+  const read = (name: string): string[] =>
+    readFileSync(fileURLToPath(new URL(`../../../data/medical-text/${name}`, import.meta.url)), 'utf8')
+      .split(/\n\s*\n|\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
+  const en = read('pubmedqa-abstracts.en.txt');
+  const zh = read('cmexam-explanations.zh.txt')
+    .map((l) => {
+      const cut = l.indexOf(' ');
+      return cut >= 0 ? l.slice(cut + 1).trim() : '';
+    })
+    .filter((l) => l.length > 0);
+  return { en, zh };
+}
+
+/** KG pairs from training cards: each name (up to `maxNames`) vs its card. */
+export function cardPairs(cards: readonly EntityCard[], maxNames: number): TextPair[] {
+  const out: TextPair[] = [];
+  for (const c of cards) for (const n of c.names.slice(0, maxNames)) out.push({ query: n, passage: c.card, kind: 'kg' });
+  return out;
+}
