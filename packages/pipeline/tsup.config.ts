@@ -5,6 +5,7 @@ export default defineConfig(
   packageConfig([/^@quarkmed\//, /^@tensorflow\//, /^@ai-sdk\//, 'zod'], {
     index: 'src/index.ts',
     'node/index': 'src/node/index.ts',
+    'ai-sdk/index': 'src/ai-sdk/index.ts',
     cli: 'src/node/cli/main.ts',
   }),
 );

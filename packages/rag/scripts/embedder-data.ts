@@ -2,12 +2,14 @@
  * Training and evaluation pairs of the built-in embedder, none from a benchmark question:
  * - knowledge-graph entity cards (definition, parents, symptoms, drugs, ICD-10 codes; the entity's own names left
  *   out) against the entity's name and synonyms, from the KG subset shipped in `@quarkmed/data-synth`;
- * - inverse-cloze pairs (a sentence vs the rest of its passage) cut from the shipped medical text
- *   (`data/medical-text`: PubMedQA abstract sections, CMExam explanations with the question removed).
+ * - inverse-cloze pairs (a sentence vs the rest of its passage) cut from the retrieval corpora themselves (every
+ *   PubMedQA abstract section and every CMExam explanation of the benchmark files, never their questions), and
+ *   from the shipped medical text (`data/medical-text`, CMExam records with the question removed).
  *
  * @packageDocumentation
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mulberry32 } from '@quarkmed/model';
 import type { KnowledgeGraph } from '@quarkmed/data-synth';
@@ -129,5 +131,82 @@ export function shippedPassages(): { en: string[]; zh: string[] } {
 export function cardPairs(cards: readonly EntityCard[], maxNames: number): TextPair[] {
   const out: TextPair[] = [];
   for (const c of cards) for (const n of c.names.slice(0, maxNames)) out.push({ query: n, passage: c.card, kind: 'kg' });
+  return out;
+}
+
+/**
+ * A retrieval-corpus document the inverse-cloze pairs are cut from. `group` joins documents that count as the same
+ * source (the sections of one PubMedQA abstract), so that they are never each other's in-batch negatives.
+ */
+export interface CorpusDoc {
+  group: string;
+  pool: 'pubmedqa' | 'cmexam';
+  text: string;
+}
+
+/**
+ * The benchmark retrieval corpora as documents, never their questions: every PubMedQA abstract section of
+ * `pubmedqa/pqal_dev500.json` (no QUESTION, no LONG_ANSWER) and every CMExam Explanation of `cmexam/dev1000.jsonl`
+ * (no Question, no Options; missing and `nan` explanations skipped).
+ *
+ * @throws Error naming the file when the data folder lacks it
+ */
+export function retrievalCorpusDocs(dataDir: string): CorpusDoc[] {
+  const need = (rel: string): string => {
+    const p = join(dataDir, rel);
+    if (!existsSync(p)) throw new Error(`${p}: not found (pass --data <folder holding pubmedqa/ and cmexam/>)`);
+    return readFileSync(p, 'utf8');
+  };
+  const pq = JSON.parse(need('pubmedqa/pqal_dev500.json')) as Record<string, { CONTEXTS: string[] }>;
+  const docs: CorpusDoc[] = [];
+  for (const [pmid, v] of Object.entries(pq)) for (const c of v.CONTEXTS) docs.push({ group: `pubmedqa:${pmid}`, pool: 'pubmedqa', text: c });
+  need('cmexam/dev1000.jsonl')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .forEach((l, i) => {
+      const e = (JSON.parse(l) as { Explanation?: unknown }).Explanation;
+      if (typeof e === 'string' && e.trim() !== '' && e.trim() !== 'nan') docs.push({ group: `cmexam:${i}`, pool: 'cmexam', text: e.trim() });
+    });
+  return docs;
+}
+
+/** Sentences of a passage for inverse cloze; a one-sentence passage is split at commas (`，,`) instead. */
+export function clozeUnits(text: string): string[] {
+  const s = text
+    .split(/(?<=[.!?。！？；;])\s*/u)
+    .map((x) => x.trim())
+    .filter((x) => x.length >= 6);
+  if (s.length >= 2) return s;
+  return text
+    .split(/(?<=[，,])\s*/u)
+    .map((x) => x.trim())
+    .filter((x) => x.length >= 4);
+}
+
+/** An inverse-cloze pair with the document group it came from (for hard-negative batching). */
+export interface GroupedPair extends TextPair {
+  group: string;
+}
+
+/**
+ * Inverse-cloze pairs from corpus documents: for each document with at least two cloze units, up to `perDoc`
+ * distinct units, each paired with the document with that unit removed. Seeded.
+ */
+export function corpusClozePairs(docs: readonly CorpusDoc[], perDoc: number, seed: number): GroupedPair[] {
+  const rand = mulberry32(seed);
+  const out: GroupedPair[] = [];
+  for (const d of docs) {
+    const u = clozeUnits(d.text);
+    if (u.length < 2) continue;
+    const order = u.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const i of order.slice(0, perDoc)) {
+      const sep = d.pool === 'cmexam' ? '' : ' ';
+      out.push({ query: u[i]!, passage: u.filter((_, j) => j !== i).join(sep), kind: 'ict', group: d.group });
+    }
+  }
   return out;
 }

@@ -1,4 +1,5 @@
-export type { VerificationResult, Verdict, VerdictSource, Verifier } from './types';
+export type { VerificationResult, Verdict, VerdictSource, Verifier, VerifyContext } from './types';
+export { VerifierArgumentError } from './argument-error';
 export * from './rules/index';
 export {
   normalizeIcd10Code,

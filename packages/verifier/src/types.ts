@@ -22,8 +22,22 @@ export interface VerificationResult {
   details?: Record<string, unknown>;
 }
 
+/**
+ * What a verifier may know besides the completion and the reference: the prompt, so that text the model copied
+ * from it (an option list, the question naming candidate codes) is never read as its answer.
+ */
+export interface VerifyContext {
+  /** The prompt (question, options, instructions) the completion answers. */
+  prompt?: string;
+}
+
 /** A verifier of one answer against a reference. */
 export interface Verifier<Ref = unknown> {
   readonly name: string;
-  verify(completion: string, reference: Ref): VerificationResult | Promise<VerificationResult>;
+  /**
+   * @param completion - the model's output
+   * @param reference - the gold answer
+   * @param context - the prompt (optional; verifiers that read it ignore lines copied from it)
+   */
+  verify(completion: string, reference: Ref, context?: VerifyContext): VerificationResult | Promise<VerificationResult>;
 }

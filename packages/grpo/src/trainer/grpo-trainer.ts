@@ -184,9 +184,6 @@ export class GRPOTrainer<Example extends PromptExample = PromptExample> {
     });
     this.settings = resolveGrpoSettings(options.config ?? {});
     const s = this.settings;
-    if (s.minP !== null && s.minP !== undefined && s.minP > 0) {
-      throw new GrpoTrainerError('config.minP', "is not supported by @quarkmed/model's generator yet (it samples with temperature, topK, topP and repetitionPenalty); leave it null");
-    }
     this.rewardFuncs = normalizeRewardFunctions(options.rewardFuncs);
     if (s.rewardWeights && s.rewardWeights.length !== this.rewardFuncs.length) {
       throw new GrpoTrainerError('config.rewardWeights', `has ${s.rewardWeights.length} weights for ${this.rewardFuncs.length} reward functions`);
@@ -197,7 +194,7 @@ export class GRPOTrainer<Example extends PromptExample = PromptExample> {
     this.opts = options;
     this.seed = options.seed ?? s.seed ?? 42;
     if (!Number.isInteger(this.seed) || this.seed < 0) throw new GrpoTrainerError('options.seed', `must be an integer >= 0, got ${this.seed}`);
-    this.sampling = { temperature: s.temperature, topP: s.topP, topK: s.topK ?? 0, repetitionPenalty: s.repetitionPenalty, maxCompletionLength: s.maxCompletionLength };
+    this.sampling = { temperature: s.temperature, topP: s.topP, topK: s.topK ?? 0, minP: s.minP ?? null, repetitionPenalty: s.repetitionPenalty, maxCompletionLength: s.maxCompletionLength };
     this.generateEvery = s.stepsPerGeneration * s.numIterations;
     this.offPolicy = s.gradientAccumulationSteps % this.generateEvery !== 0;
     const passName = options.pass?.rewardFunction;

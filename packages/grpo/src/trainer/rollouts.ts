@@ -20,6 +20,8 @@ export interface RolloutSampling {
   topP: number;
   /** 0: no top-k. */
   topK: number;
+  /** Min-p filter in [0, 1] after the temperature (TRL's `min_p`); `null`/absent/0: off. */
+  minP?: number | null;
   repetitionPenalty: number;
   maxCompletionLength: number;
 }
@@ -76,6 +78,7 @@ export async function sampleCompletions<Example extends PromptExample>(
     temperature: sampling.temperature,
     topP: sampling.topP,
     topK: sampling.topK,
+    ...(sampling.minP !== null && sampling.minP !== undefined && sampling.minP > 0 ? { minP: sampling.minP } : {}),
     repetitionPenalty: sampling.repetitionPenalty,
     maxNewTokens: sampling.maxCompletionLength,
     seed: seed >>> 0,

@@ -9,8 +9,35 @@ beforeAll(useCpu);
 const pairs = ['ab', 'cd', 'ef', 'gh'].map((p) => ({ prompt: p, chosen: 'aaa', rejected: 'bbb' }));
 
 describe('DPOTrainer', () => {
-  // The sigmoid loss is not differentiable under tf.variableGrads yet (tf.logSigmoid's custom gradient fails on
-  // this backend, see the report); IPO exercises the same trainer path.
+  it('learns the preference with the sigmoid loss (softplus form, differentiable under tf.variableGrads)', async () => {
+    const model = tinyPolicy();
+    const store = new MemoryTrainerStore();
+    const t = new DPOTrainer({ model, tokenizer: charTokenizer(), pairs, store, batchSize: 4, lr: 2e-2, config: { beta: 0.1, lossType: 'sigmoid', seed: 1 } });
+    const { losses } = await t.train({ steps: 15 });
+    const logs = store.logLines.map((l) => JSON.parse(l) as { metrics: Record<string, number> });
+    expect(losses[0]).toBeCloseTo(Math.LN2, 5); // policy == reference at step 1: -log σ(0)
+    expect(logs[0]!.metrics['rewards/margins']).toBeCloseTo(0, 6);
+    expect(losses.every((l) => Number.isFinite(l))).toBe(true);
+    expect(losses[14]!).toBeLessThan(0.5);
+    expect(logs[14]!.metrics['rewards/margins']).toBeGreaterThan(0);
+    expect(logs[14]!.metrics['rewards/accuracies']).toBe(1);
+    t.dispose();
+    model.dispose();
+  });
+
+  it('sigmoid with label smoothing: the loss at zero margin is still log 2 and it keeps learning', async () => {
+    const model = tinyPolicy();
+    const store = new MemoryTrainerStore();
+    const t = new DPOTrainer({ model, tokenizer: charTokenizer(), pairs, store, batchSize: 4, lr: 2e-2, config: { beta: 0.1, lossType: 'sigmoid', labelSmoothing: 0.1, seed: 1 } });
+    const { losses } = await t.train({ steps: 10 });
+    expect(losses[0]).toBeCloseTo(Math.LN2, 5); // -(1-ε) log σ(0) - ε log σ(0)
+    const logs = store.logLines.map((l) => JSON.parse(l) as { metrics: Record<string, number> });
+    expect(logs[9]!.metrics['rewards/margins']).toBeGreaterThan(0);
+    expect(losses[9]!).toBeLessThan(losses[0]!);
+    t.dispose();
+    model.dispose();
+  });
+
   it('learns the preference with the IPO loss: margin and accuracy rise from 0, the loss falls', async () => {
     const model = tinyPolicy();
     const store = new MemoryTrainerStore();
@@ -40,7 +67,7 @@ describe('DPOTrainer', () => {
     for (const p of built) expect(p.chosen.length).toBeGreaterThan(p.rejected.length);
     const run = async (store: MemoryTrainerStore, steps: number, resume: boolean) => {
       const m = tinyPolicy({}, 5);
-      const t = new DPOTrainer({ model: m, tokenizer: charTokenizer(), pairs, store, batchSize: 2, lr: 1e-2, checkpointEvery: 2, config: { seed: 3, lossType: 'ipo' } });
+      const t = new DPOTrainer({ model: m, tokenizer: charTokenizer(), pairs, store, batchSize: 2, lr: 1e-2, checkpointEvery: 2, config: { seed: 3, lossType: 'sigmoid' } });
       if (resume) await t.resume();
       await t.train({ steps });
       return m;

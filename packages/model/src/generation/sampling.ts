@@ -6,7 +6,7 @@
  * Probabilities, cumulative sums and log-sum-exps are computed in double precision.
  *
  * The processing order of {@link processLogits} follows Hugging Face `generate`: repetition penalty, then
- * temperature, then top-k, then top-p.
+ * temperature, then top-k, then top-p, then min-p.
  *
  * @packageDocumentation
  */
@@ -200,6 +200,37 @@ export function applyTopP(logits: Float32Array, p: number): Float32Array {
 }
 
 /**
+ * Min-p filtering (Hugging Face `MinPLogitsWarper`, Nguyen et al. 2024): keeps the tokens whose softmax
+ * probability is at least `minP` times the largest probability and sets the others to `-Infinity`. The
+ * most likely token always survives (ties at the maximum all survive). `minP` 0 returns an unchanged copy;
+ * `minP` 1 keeps only the maximum. Apply it after the temperature (the threshold is relative to the
+ * tempered distribution), as {@link processLogits} does.
+ *
+ * The test `p_i >= minP · p_max` is done in log space, `logit_i - logit_max >= log(minP)`, which is exact
+ * for the ratio of two softmax probabilities (the normaliser cancels).
+ *
+ * @param logits - one row of logits, length V
+ * @param minP - a number in [0, 1]
+ */
+export function applyMinP(logits: Float32Array, minP: number): Float32Array {
+  checkRow('applyMinP', logits);
+  if (typeof minP !== 'number' || !(minP >= 0 && minP <= 1)) {
+    throw new SamplingError(`applyMinP: minP must be a number in [0, 1], got ${String(minP)}`);
+  }
+  const m = rowMax('applyMinP', logits);
+  if (m === -Infinity) throw new SamplingError('applyMinP: every logit is -Infinity (no token left to choose)');
+  if (m === Infinity) throw new SamplingError('applyMinP: a logit is +Infinity');
+  if (minP === 0) return Float32Array.from(logits);
+  const logThreshold = Math.log(minP);
+  const out = new Float32Array(logits.length);
+  for (let i = 0; i < logits.length; i++) {
+    const x = logits[i]!;
+    out[i] = x - m >= logThreshold ? x : -Infinity;
+  }
+  return out;
+}
+
+/**
  * Repetition penalty with Hugging Face (CTRL) semantics: for every distinct token id in `context`, a
  * positive logit is divided by `penalty` and a negative one multiplied by it (zero stays zero). Penalty 1
  * returns an unchanged copy; penalty < 1 encourages repetition.
@@ -323,11 +354,16 @@ export interface SamplingOptions {
   topP?: number;
   /** Hugging Face repetition penalty (> 0; 1, the default, disables it). */
   repetitionPenalty?: number;
+  /**
+   * Min-p filtering in [0, 1]: keep tokens with probability >= minP × the largest probability, after the
+   * temperature (Hugging Face `min_p`; no filtering when absent, `null` or 0).
+   */
+  minP?: number | null;
 }
 
 /**
- * Applies, in Hugging Face order, the repetition penalty, the temperature, top-k and top-p to one row of
- * logits. With temperature 0 (greedy) only the repetition penalty applies: the other filters cannot change
+ * Applies, in Hugging Face order, the repetition penalty, the temperature, top-k, top-p and min-p to one row
+ * of logits. With temperature 0 (greedy) only the repetition penalty applies: the other filters cannot change
  * the argmax.
  *
  * @param logits - one row of raw model logits, length V
@@ -336,13 +372,14 @@ export interface SamplingOptions {
  */
 export function processLogits(logits: Float32Array, context: ArrayLike<number>, options: SamplingOptions = {}): Float32Array {
   checkRow('processLogits', logits);
-  const { temperature = 0, topK = 0, topP = 1, repetitionPenalty = 1 } = options;
+  const { temperature = 0, topK = 0, topP = 1, repetitionPenalty = 1, minP = 0 } = options;
   validateSamplingOptions('processLogits', options);
   let out = applyRepetitionPenalty(logits, context, repetitionPenalty);
   if (temperature === 0) return out;
   if (temperature !== 1) out = applyTemperature(out, temperature);
   if (topK > 0 && topK < out.length) out = applyTopK(out, topK);
   if (topP < 1) out = applyTopP(out, topP);
+  if (minP !== null && minP > 0) out = applyMinP(out, minP);
   return out;
 }
 
@@ -365,6 +402,10 @@ export function validateSamplingOptions(fn: string, options: SamplingOptions): v
   }
   if (typeof repetitionPenalty !== 'number' || !Number.isFinite(repetitionPenalty) || repetitionPenalty <= 0) {
     throw new SamplingError(`${fn}: repetitionPenalty must be a finite number > 0, got ${String(repetitionPenalty)}`);
+  }
+  const { minP = 0 } = options;
+  if (minP !== null && (typeof minP !== 'number' || !(minP >= 0 && minP <= 1))) {
+    throw new SamplingError(`${fn}: minP must be a number in [0, 1] or null, got ${String(minP)}`);
   }
 }
 

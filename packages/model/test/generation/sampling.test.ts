@@ -18,6 +18,7 @@ import {
   softmax,
   tokenLogProb,
 } from '../../src/generation/index';
+import { applyMinP } from '../../src/generation/sampling';
 
 const f32 = (xs: number[]): Float32Array => Float32Array.from(xs);
 const kept = (row: Float32Array): number[] => [...row].flatMap((x, i) => (x === -Infinity ? [] : [i]));
@@ -228,5 +229,64 @@ describe('createRng / sampleCategorical', () => {
     expect(a).toEqual(run());
     expect(a).not.toContain(1); // top-k 3 removed the smallest logit
     expect(new Set(a).size).toBe(3);
+  });
+});
+
+describe('applyMinP (Hugging Face MinPLogitsWarper)', () => {
+  const probsRow = f32([0.5, 0.25, 0.15, 0.1].map(Math.log));
+
+  it('keeps tokens with p >= minP · p_max and removes the rest', () => {
+    // p_max = 0.5: minP 0.35 → threshold 0.175 keeps 0.5 and 0.25; minP 0.25 → 0.125 also keeps 0.15
+    expect(kept(applyMinP(probsRow, 0.35))).toEqual([0, 1]);
+    expect(kept(applyMinP(probsRow, 0.25))).toEqual([0, 1, 2]);
+    const out = applyMinP(probsRow, 0.35);
+    expect(out[0]).toBe(probsRow[0]); // survivors keep their logits
+    expect(out[1]).toBe(probsRow[1]);
+    expect([...probsRow].map((x) => Math.exp(x))[3]).toBeCloseTo(0.1, 6); // input untouched
+  });
+
+  it('matches the probability-space rule on random rows', () => {
+    const rng = createRng(3);
+    for (let t = 0; t < 50; t++) {
+      const row = f32(Array.from({ length: 20 }, () => (rng.next() - 0.5) * 8));
+      const minP = rng.next();
+      const p = softmax(row);
+      const pMax = Math.max(...p);
+      const want = [...p].flatMap((q, i) => (q >= minP * pMax ? [i] : []));
+      expect(kept(applyMinP(row, minP))).toEqual(want);
+    }
+  });
+
+  it('minP 0 changes nothing, minP 1 keeps only the maximum (every tie), -Infinity stays removed', () => {
+    expect([...applyMinP(probsRow, 0)]).toEqual([...probsRow]);
+    expect(kept(applyMinP(f32([1, 3, 3, 2]), 1))).toEqual([1, 2]);
+    expect(kept(applyMinP(f32([-Infinity, 0, 0]), 0.5))).toEqual([1, 2]);
+  });
+
+  it('runs after the temperature in processLogits: a hotter distribution keeps more tokens', () => {
+    // raw ratios to the max: 1, .5, .3, .2 → minP 0.4 keeps 2; at T = 2 the ratios are their square roots
+    // (1, .71, .55, .45) → all 4 survive
+    expect(kept(processLogits(probsRow, [], { temperature: 1, minP: 0.4 }))).toEqual([0, 1]);
+    expect(kept(processLogits(probsRow, [], { temperature: 2, minP: 0.4 }))).toEqual([0, 1, 2, 3]);
+    // after top-k 3 as well (HF order: top-k, top-p, then min-p)
+    expect(kept(processLogits(probsRow, [], { temperature: 2, topK: 3, minP: 0.4 }))).toEqual([0, 1, 2]);
+    expect([...processLogits(probsRow, [], { temperature: 1, minP: null })]).toEqual([...probsRow]);
+    // greedy ignores it
+    expect(sampleNext(probsRow, [], { temperature: 0, minP: 0.9 })).toBe(0);
+  });
+
+  it('sampling never draws a token min-p removed, and draws every kept one', () => {
+    const rng = createRng(11);
+    const seen = new Set<number>();
+    for (let i = 0; i < 400; i++) seen.add(sampleNext(probsRow, [], { temperature: 1, minP: 0.25 }, rng));
+    expect([...seen].sort()).toEqual([0, 1, 2]);
+  });
+
+  it('rejects minP outside [0, 1], naming it', () => {
+    expect(() => applyMinP(probsRow, -0.1)).toThrow(/applyMinP: minP must be a number in \[0, 1\], got -0.1/);
+    expect(() => applyMinP(probsRow, NaN)).toThrow(SamplingError);
+    expect(() => applyMinP(f32([-Infinity, -Infinity]), 0.5)).toThrow(/every logit is -Infinity/);
+    expect(() => processLogits(probsRow, [], { temperature: 1, minP: 1.5 })).toThrow(/processLogits: minP must be a number in \[0, 1\] or null, got 1.5/);
+    expect(() => sampleNext(probsRow, [], { minP: 'x' as never })).toThrow(/minP/);
   });
 });

@@ -9,7 +9,6 @@ import { cosineWithWarmup } from '../../src/training/schedule';
 import { FileTrainerStore } from '../../src/node/trainer-store';
 import { Trainer, type StepLog, type TrainExample } from '../../src/training/trainer';
 import { TrainerError } from '../../src/training/trainer-error';
-import { MemoryTrainerStore } from '../../src/training/trainer-store';
 import { maxAbsDiff, useCpu } from './helpers';
 
 const CONFIG: LlamaConfig = { vocabSize: 24, hiddenSize: 16, numLayers: 2, numHeads: 2, numKvHeads: 1, intermediateSize: 24, maxSeqLen: 16 };

@@ -236,7 +236,10 @@ export class Icd10Verifier implements Verifier<Icd10Reference> {
     const ruledOut = found.filter((e) => e.negated).map((e) => e.dotted);
     if (extracted.length === 0) {
       const evidence = ruledOut.length ? `every code found is ruled out (${ruledOut.join(', ')})` : 'no ICD-10 code found in the completion';
-      return { reward: 0, verdict: 'unparseable', evidence, source: 'rule', details: { reference: refs, ruledOut } };
+      // every code ruled out: nothing is predicted, and no model component may read a prediction into it
+      const details: Record<string, unknown> = { reference: refs, ruledOut };
+      if (ruledOut.length > 0) details.negated = true;
+      return { reward: 0, verdict: 'unparseable', evidence, source: 'rule', details };
     }
     const alternatives = extracted.filter((e) => e.alternative);
     if (alternatives.length > 0) {

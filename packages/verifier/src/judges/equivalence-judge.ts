@@ -8,11 +8,11 @@
 import { VerifierError } from '../error';
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer } from '@quarkmed/model';
-import type { VerificationResult, Verifier } from '../types';
+import type { VerificationResult, Verifier, VerifyContext } from '../types';
 import { PAIR_FEATURE_DIM, pairFeatures } from './pair-features';
 import { mulberry32 } from '@quarkmed/model';
 import type { EquivalencePair } from './pairs';
-import { answerCandidates, extractAnswerSpan } from './answer-span';
+import { extractAnswerSpan, readAnswerSpan } from './answer-span';
 
 /** Thrown for bad training options or weights (names the argument and the shape). */
 export class EquivalenceJudgeError extends VerifierError {
@@ -235,13 +235,54 @@ export class EquivalenceJudge implements Verifier<string> {
   /**
    * Judges a completion's answer span against a reference name: `correct` (reward 1) when the best
    * candidate's probability reaches the threshold, else `incorrect`; `details.probability` holds it.
+   *
+   * The answer policy of the rule verifiers (`rules/answer-policy.ts`) applies, as in
+   * `OntologyVerifier.verify`, with this judge deciding what names the same disease: the span is read by
+   * `readAnswerSpan` (a contrast states its second part: "not MI; pulmonary embolism"), and these earn 0
+   * (verdict `incorrect`, `details.hedge` / `details.negated`, so a `HybridVerifier` asks no one else):
+   * a **ruled-out** answer ("not myocardial infarction", "MI was ruled out", 排除心肌梗死); a **hedge** —
+   * alternatives ("pulmonary embolism or myocardial infarction") that this judge does not find to name one
+   * disease, or a final parenthesis that names a different disease than the text before it ("pulmonary embolism
+   * (myocardial infarction)"). Only a gloss of the same disease ("MI (heart attack)") lets the text inside the
+   * parentheses be tried as a candidate.
+   *
+   * @param completion - the model's output (its answer span is judged)
+   * @param reference - the gold disease name
+   * @param context - the prompt, whose copied lines are not answers
    */
-  verify(completion: string, reference: string): VerificationResult {
-    const span = extractAnswerSpan(completion);
-    if (!span) return { reward: 0, verdict: 'unparseable', evidence: 'no answer found', source: 'model' };
+  verify(completion: string, reference: string, context: VerifyContext = {}): VerificationResult {
+    if (typeof reference !== 'string' || reference.trim() === '') {
+      throw new EquivalenceJudgeError(`reference: expected a non-empty disease name, got ${JSON.stringify(reference)}`);
+    }
+    const span0 = extractAnswerSpan(completion, typeof context.prompt === 'string' ? context.prompt : undefined);
+    if (!span0) return { reward: 0, verdict: 'unparseable', evidence: 'no answer found', source: 'model' };
+    const reading = readAnswerSpan(span0);
+    const span = reading.answer;
+    const policy = (why: string, extra: Record<string, unknown>): VerificationResult => ({
+      reward: 0,
+      verdict: 'incorrect',
+      evidence: `learned judge: "${span}": ${why}`,
+      source: 'model',
+      details: { answer: span, ...extra },
+    });
+    if (reading.negated) return policy('the answer is ruled out, not stated', { negated: true });
+    if (reading.alternatives.length > 1) {
+      const [first, ...rest] = reading.alternatives;
+      if (!rest.every((a) => this.predict(a, first!))) {
+        return policy(`a hedge between ${reading.alternatives.map((a) => `"${a}"`).join(' and ')}; a hedge earns nothing`, { hedge: true });
+      }
+    }
+    const candidates = [span];
+    if (reading.gloss) {
+      const { outer, inner } = reading.gloss;
+      if (!this.predict(inner, outer)) {
+        return policy(`"${inner}" in parentheses names another disease than "${outer}"; a hedge earns nothing`, { hedge: true });
+      }
+      candidates.push(outer, inner);
+    }
     let best = 0;
     let cand = span;
-    for (const c of answerCandidates(span)) {
+    for (const c of candidates) {
       const p = this.probability(c, reference);
       if (p > best) {
         best = p;

@@ -2,10 +2,14 @@
  * Hybrid verification: rules decide when they are conclusive; the model component is asked only when they
  * are not; which one decided is recorded. Modes `rule-only`, `model-only` and `hybrid` for ablations.
  *
+ * The answer policy (`rules/answer-policy.ts`) is never overruled: a rule result that found a hedge
+ * (`details.hedge`) or a ruled-out answer (`details.negated`) is conclusive whatever `isConclusive` says, so a
+ * model never rescues a hedge. The context's `prompt` is passed to both components.
+ *
  * @packageDocumentation
  */
 import { VerifierError } from '../error';
-import type { VerificationResult, Verifier } from '../types';
+import type { VerificationResult, Verifier, VerifyContext } from '../types';
 
 /** Invalid options of {@link HybridVerifier} (names the option). */
 export class HybridVerifierError extends VerifierError {}
@@ -23,9 +27,19 @@ export interface HybridOptions<Ref> {
   mode?: HybridMode;
   /**
    * Whether a rule result is conclusive. Default: `details.conclusive` when it is a boolean, else every
-   * verdict but 'unparseable'.
+   * verdict but 'unparseable'. A hedge or a ruled-out answer (`details.hedge`, `details.negated`) is conclusive
+   * regardless ({@link isPolicyOutcome}).
    */
   isConclusive?: (result: VerificationResult) => boolean;
+}
+
+/**
+ * Whether a rule result is an outcome of the answer policy that no model may overrule: a hedge
+ * (`details.hedge === true`) or a ruled-out answer (`details.negated === true`).
+ */
+export function isPolicyOutcome(result: VerificationResult): boolean {
+  const d = result.details;
+  return d !== undefined && d !== null && (d.hedge === true || d.negated === true);
 }
 
 /** The default conclusiveness test (see {@link HybridOptions.isConclusive}). */
@@ -62,20 +76,26 @@ export class HybridVerifier<Ref> implements Verifier<Ref> {
     this.name = `hybrid(${this.rule.name},${this.model.name})`;
   }
 
-  /** Verifies with the rule, and with the model when the mode says so. */
-  async verify(completion: string, reference: Ref): Promise<VerificationResult> {
-    if (this.mode === 'model-only') return this.fromModel(completion, reference, undefined);
-    const r = await this.rule.verify(completion, reference);
-    const conclusive = this.isConclusive(r);
+  /**
+   * Verifies with the rule, and with the model when the mode says so.
+   *
+   * @param completion - the model's output
+   * @param reference - the gold answer
+   * @param context - the prompt, passed to the rule and to the model component
+   */
+  async verify(completion: string, reference: Ref, context?: VerifyContext): Promise<VerificationResult> {
+    if (this.mode === 'model-only') return this.fromModel(completion, reference, context, undefined);
+    const r = await (context === undefined ? this.rule.verify(completion, reference) : this.rule.verify(completion, reference, context));
+    const conclusive = isPolicyOutcome(r) || this.isConclusive(r);
     if (this.mode === 'rule-only' || conclusive) {
       this.counts.rule++;
       return { ...r, source: 'rule', details: { ...r.details, hybrid: { mode: this.mode, decidedBy: 'rule', ruleVerdict: r.verdict, ruleConclusive: conclusive } } };
     }
-    return this.fromModel(completion, reference, r);
+    return this.fromModel(completion, reference, context, r);
   }
 
-  private async fromModel(completion: string, reference: Ref, rule: VerificationResult | undefined): Promise<VerificationResult> {
-    const m = await this.model.verify(completion, reference);
+  private async fromModel(completion: string, reference: Ref, context: VerifyContext | undefined, rule: VerificationResult | undefined): Promise<VerificationResult> {
+    const m = await (context === undefined ? this.model.verify(completion, reference) : this.model.verify(completion, reference, context));
     this.counts.model++;
     const hybrid = rule
       ? { mode: this.mode, decidedBy: 'model', ruleVerdict: rule.verdict, ruleConclusive: false, ruleEvidence: rule.evidence }

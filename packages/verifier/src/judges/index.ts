@@ -22,5 +22,5 @@ export {
   DEFAULT_JUDGE_SYSTEM_PROMPT,
 } from './remote-judge';
 export type { RemoteJudgeOptions, JudgeInput, RemoteJudgement } from './remote-judge';
-export { HybridVerifier, defaultIsConclusive } from './hybrid';
+export { HybridVerifier, defaultIsConclusive, isPolicyOutcome } from './hybrid';
 export type { HybridMode, HybridOptions } from './hybrid';

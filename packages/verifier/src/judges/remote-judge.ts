@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { VerifierError } from '../error';
-import type { Verdict, VerificationResult, Verifier } from '../types';
+import type { Verdict, VerificationResult, Verifier, VerifyContext } from '../types';
 
 /** Base class of remote judge errors. */
 export class RemoteJudgeError extends VerifierError {
@@ -240,9 +240,11 @@ export class RemoteJudge implements Verifier<string | JudgeInput> {
   /**
    * @param completion - the candidate answer (whole completion)
    * @param reference - the reference answer, or the full {@link JudgeInput} without `answer`
+   * @param context - the prompt: the question shown to the judge when the reference does not carry one
    */
-  async verify(completion: string, reference: string | JudgeInput): Promise<VerificationResult> {
+  async verify(completion: string, reference: string | JudgeInput, context?: VerifyContext): Promise<VerificationResult> {
     const input: JudgeInput = typeof reference === 'string' ? { reference, answer: completion } : { ...reference, answer: completion };
+    if (input.question === undefined && typeof context?.prompt === 'string') input.question = context.prompt;
     const j = await this.judge(input);
     return {
       reward: j.reward,

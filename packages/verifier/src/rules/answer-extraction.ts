@@ -44,6 +44,7 @@
 import { contrastAt, excludedRanges, isAlternative, isNegatedAfter } from './answer-policy';
 import { CORRECTION_CUE, EN_ANSWER_CUE, JSON_ANSWER_KEY_CUE, ZH_ANSWER_CUE } from './cues';
 import { answerText, clip, inRanges, normalizeLoose, type Range } from './text';
+import { expectObject, VerifierArgumentError } from '../argument-error';
 
 /** Which form of statement gave the answer. */
 export type AnswerSource = 'answer-tag' | 'json' | 'boxed' | 'cue' | 'statement' | 'bare' | 'last-line';
@@ -652,27 +653,37 @@ function stripFence(s: string): string {
 }
 
 const ctxCache = new Map<string, Ctx>();
-/** Builds (and caches, for the letter-only case) the extraction context. */
+/** The context of an options object, cached per object (one question is verified over many completions). */
+const optionsCtxCache = new WeakMap<object, Ctx>();
+/** Builds (and caches) the extraction context. */
 function makeCtx(opts: ChoiceExtractionOptions): Ctx {
+  let ctx: Ctx | undefined;
   if (opts.options) {
-    const entries = Object.entries(opts.options);
-    const letters = entries.map(([k]) => k.trim().toUpperCase()).filter((k) => /^[A-Z]$/.test(k)).join('');
-    const options = entries
-      .filter(([k]) => /^[A-Za-z]$/.test(k.trim()))
-      .map(([k, v]) => [k.trim().toUpperCase(), normalizeLoose(String(v ?? ''))] as [string, string])
-      .sort((a, b) => b[1].length - a[1].length);
-    const maxOptLen = Math.max(0, ...entries.map(([, v]) => String(v ?? '').length));
-    const ctx: Ctx = { letters: letters || 'ABCDE', options, depth: 0, maxOptLen, rawOptions: opts.options };
-    if (opts.prompt) ctx.prompt = opts.prompt;
-    return ctx;
+    ctx = optionsCtxCache.get(opts.options);
+    if (!ctx) {
+      const entries = Object.entries(opts.options);
+      const letters = entries.map(([k]) => k.trim().toUpperCase()).filter((k) => /^[A-Z]$/.test(k)).join('');
+      const options = entries
+        .filter(([k]) => /^[A-Za-z]$/.test(k.trim()))
+        .map(([k, v]) => [k.trim().toUpperCase(), normalizeLoose(String(v ?? ''))] as [string, string])
+        .sort((a, b) => b[1].length - a[1].length);
+      let maxOptLen = 0;
+      for (const [, v] of entries) maxOptLen = Math.max(maxOptLen, String(v ?? '').length);
+      ctx = { letters: letters || 'ABCDE', options, depth: 0, maxOptLen, rawOptions: opts.options };
+      optionsCtxCache.set(opts.options, ctx);
+    }
+  } else {
+    const letters = (opts.letters ?? 'ABCDE').toUpperCase();
+    ctx = ctxCache.get(letters);
+    if (!ctx) {
+      ctx = { letters, options: [], depth: 0, maxOptLen: 0 };
+      ctxCache.set(letters, ctx);
+    }
   }
-  const letters = (opts.letters ?? 'ABCDE').toUpperCase();
-  let ctx = ctxCache.get(letters);
-  if (!ctx) {
-    ctx = { letters, options: [], depth: 0, maxOptLen: 0 };
-    ctxCache.set(letters, ctx);
-  }
-  return opts.prompt ? { ...ctx, prompt: opts.prompt } : ctx;
+  if (!opts.prompt) return ctx;
+  const withPrompt: Ctx = { letters: ctx.letters, options: ctx.options, depth: 0, maxOptLen: ctx.maxOptLen, prompt: opts.prompt };
+  if (ctx.rawOptions) withPrompt.rawOptions = ctx.rawOptions;
+  return withPrompt;
 }
 
 /**
@@ -695,7 +706,7 @@ export function extractChoice(completion: string, opts: ChoiceExtractionOptions 
 /**
  * Parses a gold answer (`'AC'`, `'A,C'`, `'A、C'`, `['A','C']`, `'B '`, `'b'`) to sorted unique upper-case letters.
  *
- * @throws RangeError naming `answer` when it holds no letter or something other than letters and separators.
+ * @throws {@link VerifierArgumentError} naming `answer` when it holds no letter or something other than letters and separators.
  */
 export function parseGoldLetters(answer: string | readonly string[]): string[] {
   const raw = Array.isArray(answer) ? answer.join(',') : String(answer);
@@ -705,9 +716,9 @@ export function parseGoldLetters(answer: string | readonly string[]): string[] {
     if (ch >= 'A' && ch <= 'Z') {
       if (!out.includes(ch)) out.push(ch);
     } else if (!/[\s,、/;&+|[\]"']/.test(ch)) {
-      throw new RangeError(`answer: expected option letters like 'B' or 'AC', got ${JSON.stringify(clip(raw, 40))}`);
+      throw new VerifierArgumentError('answer', `expected option letters like 'B' or 'AC', got ${JSON.stringify(clip(raw, 40))}`);
     }
   }
-  if (out.length === 0) throw new RangeError(`answer: expected at least one option letter, got ${JSON.stringify(clip(raw, 40))}`);
+  if (out.length === 0) throw new VerifierArgumentError('answer', `expected at least one option letter, got ${JSON.stringify(clip(raw, 40))}`);
   return out.sort();
 }

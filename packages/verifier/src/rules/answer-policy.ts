@@ -35,14 +35,13 @@
  * @packageDocumentation
  */
 import { CONTRAST_CUE, HEDGE_WORD, NEGATION_AFTER, NEGATION_BEFORE, stickyRegExp } from './cues';
+import type { VerifyContext } from '../types';
 import { normalizeLoose, quotedRanges, type Range } from './text';
 
 export { CORRECTION_CUE } from './cues';
 
 /** What a verifier may know about the prompt, so that text copied from it is not read as an answer. */
-export interface PromptContext {
-  /** The prompt (question, options, instructions) the completion answers. */
-  prompt?: string;
+export interface PromptContext extends VerifyContext {
   /** Option letter → option text (multiple choice). */
   options?: Readonly<Record<string, string>>;
 }
@@ -216,4 +215,15 @@ export function contrastAt(text: string, p: number): number {
   CONTRAST_RE.lastIndex = p;
   const m = CONTRAST_RE.exec(text);
   return m && m[0].trim().length > 0 ? m.index + m[0].length : -1;
+}
+
+/**
+ * A reference with the context's prompt filled in (when the reference has none), for the rule verifiers whose
+ * reference carries the prompt (`prompt` of the multiple-choice, yes/no/maybe, numeric, keyword and drug
+ * references): so `verifier.verify(completion, ref, { prompt })` (a {@link HybridVerifier}, the registry) works
+ * like `verify(completion, { ...ref, prompt })`. The reference's own prompt wins.
+ */
+export function withPrompt<R extends { prompt?: string }>(ref: R, context: VerifyContext | undefined): R {
+  if (!context || typeof context.prompt !== 'string' || ref === null || typeof ref !== 'object' || typeof ref.prompt === 'string') return ref;
+  return { ...ref, prompt: context.prompt };
 }

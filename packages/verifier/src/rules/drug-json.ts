@@ -26,9 +26,10 @@
  */
 import type { VerificationResult, Verifier } from '../types';
 import { findJsonValues, type LenientValue } from './lenient-json';
-import { excludedRanges } from './answer-policy';
+import { excludedRanges, withPrompt } from './answer-policy';
 import { HEDGE_WORD, NEGATION_AFTER, NEGATION_BEFORE } from './cues';
 import { answerText, inRanges, normalizeLoose } from './text';
+import { expectObject, VerifierArgumentError } from '../argument-error';
 
 /** The reference of a drug-extraction task. */
 export interface DrugJsonReference {
@@ -157,11 +158,11 @@ export function extractDrugs(completion: string, field?: string, prompt?: string
 /**
  * Verifies a drug-extraction completion: reward = entity-level F1 after synonym normalisation.
  *
- * @throws RangeError naming `drugs` when it is not an array of strings.
+ * @throws {@link VerifierArgumentError} naming `drugs` when it is not an array of strings.
  */
 export function verifyDrugJson(completion: string, ref: DrugJsonReference): VerificationResult {
   if (!Array.isArray(ref.drugs) || ref.drugs.some((d) => typeof d !== 'string')) {
-    throw new RangeError(`drugs: expected an array of drug names, got ${JSON.stringify(ref.drugs)?.slice(0, 60)}`);
+    throw new VerifierArgumentError('drugs', `expected an array of drug names, got ${JSON.stringify(ref.drugs)?.slice(0, 60)}`);
   }
   const stripDose = ref.stripDose ?? true;
   const lookup = buildLookup(ref.synonyms, stripDose);
@@ -193,5 +194,8 @@ export function verifyDrugJson(completion: string, ref: DrugJsonReference): Veri
   };
 }
 
-/** A {@link Verifier} for drug extraction. */
-export const drugJsonVerifier: Verifier<DrugJsonReference> = { name: 'drug-json', verify: verifyDrugJson };
+/** A {@link Verifier} (the context's `prompt` fills the reference's, see `withPrompt`) for drug extraction. */
+export const drugJsonVerifier: Verifier<DrugJsonReference> = {
+  name: 'drug-json',
+  verify: (completion, ref, context) => verifyDrugJson(completion, withPrompt(ref, context)),
+};

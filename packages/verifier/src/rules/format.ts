@@ -16,6 +16,7 @@
  */
 import type { VerificationResult, Verifier } from '../types';
 import { stripReasoning } from './text';
+import { expectObject, VerifierArgumentError } from '../argument-error';
 
 /** The JSON Schema subset understood by {@link validateSchema}. */
 export interface JsonSchema {
@@ -138,11 +139,11 @@ function sectionAt(text: string, section: string): number {
 /**
  * Scores the format of a completion (see the module documentation). Reward in [0, 1].
  *
- * @throws RangeError naming `spec` when it requires nothing.
+ * @throws {@link VerifierArgumentError} naming `spec` when it requires nothing.
  */
 export function formatReward(completion: string, spec: FormatSpec): VerificationResult {
   const sections = spec.sections ?? [];
-  if (sections.length === 0 && !spec.schema) throw new RangeError('spec: a format spec needs sections or a schema');
+  if (sections.length === 0 && !spec.schema) throw new VerifierArgumentError('spec', 'a format spec needs sections or a schema');
   const text = typeof completion === 'string' ? completion : '';
   const passed: string[] = [];
   const failed: string[] = [];
@@ -194,14 +195,14 @@ export type VerifyFn<Ref> = (completion: string, reference: Ref) => Verification
  * @param verifier - the task verifier.
  * @param formatCheck - a {@link FormatSpec} or a function scoring the format of a completion.
  * @param weight - the format weight (≥ 0).
- * @throws RangeError naming `weight` when negative or not finite.
+ * @throws {@link VerifierArgumentError} naming `weight` when negative or not finite.
  */
 export function withFormat<Ref>(
   verifier: Verifier<Ref> | VerifyFn<Ref>,
   formatCheck: FormatSpec | ((completion: string) => VerificationResult),
   weight: number,
 ): Verifier<Ref> {
-  if (!(weight >= 0) || !Number.isFinite(weight)) throw new RangeError(`weight: expected a finite number ≥ 0, got ${weight}`);
+  if (!(weight >= 0) || !Number.isFinite(weight)) throw new VerifierArgumentError('weight', `expected a finite number ≥ 0, got ${weight}`);
   const task: VerifyFn<Ref> = typeof verifier === 'function' ? verifier : (c, r) => verifier.verify(c, r);
   const fmt = typeof formatCheck === 'function' ? formatCheck : (c: string) => formatReward(c, formatCheck);
   const combine = (t: VerificationResult, f: VerificationResult): VerificationResult => ({

@@ -23,9 +23,10 @@
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
-import { excludedRanges, isNegatedAfter } from './answer-policy';
+import { excludedRanges, isNegatedAfter, withPrompt } from './answer-policy';
 import { HEDGE_WORD } from './cues';
 import { answerText, inRanges, type Range } from './text';
+import { expectObject, VerifierArgumentError } from '../argument-error';
 
 /** A concept: its canonical name, or `[canonical, ...synonyms]`. */
 export type KeywordItem = string | readonly string[];
@@ -166,12 +167,12 @@ export function findMention(text: string, names: readonly string[], negation = t
 /**
  * Verifies that a completion mentions the required concepts and not the forbidden ones.
  *
- * @throws RangeError naming `required` when it is not an array, or `forbiddenPenalty` when negative.
+ * @throws {@link VerifierArgumentError} naming `required` when it is not an array, or `forbiddenPenalty` when negative.
  */
 export function verifyKeywords(completion: string, ref: KeywordReference): VerificationResult {
-  if (!Array.isArray(ref.required)) throw new RangeError(`required: expected an array of concepts, got ${typeof ref.required}`);
+  if (!Array.isArray(ref.required)) throw new VerifierArgumentError('required', `expected an array of concepts, got ${typeof ref.required}`);
   const penalty = ref.forbiddenPenalty ?? 1;
-  if (!(penalty >= 0)) throw new RangeError(`forbiddenPenalty: expected ≥ 0, got ${penalty}`);
+  if (!(penalty >= 0)) throw new VerifierArgumentError('forbiddenPenalty', `expected ≥ 0, got ${penalty}`);
   const negation = ref.negation ?? true;
   const text = typeof completion === 'string' ? norm(answerText(completion)) : '';
   const excluded = excludedRanges(text, typeof ref.prompt === 'string' ? { prompt: norm(ref.prompt) } : {});
@@ -214,5 +215,8 @@ export function verifyKeywords(completion: string, ref: KeywordReference): Verif
   };
 }
 
-/** A {@link Verifier} for keyword / test-ordering answers. */
-export const keywordsVerifier: Verifier<KeywordReference> = { name: 'keywords', verify: verifyKeywords };
+/** A {@link Verifier} (the context's `prompt` fills the reference's, see `withPrompt`) for keyword / test-ordering answers. */
+export const keywordsVerifier: Verifier<KeywordReference> = {
+  name: 'keywords',
+  verify: (completion, ref, context) => verifyKeywords(completion, withPrompt(ref, context)),
+};

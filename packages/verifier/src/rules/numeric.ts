@@ -33,10 +33,11 @@
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
-import { contrastAt, excludedRanges, isNegatedAfter } from './answer-policy';
+import { contrastAt, excludedRanges, isNegatedAfter, withPrompt } from './answer-policy';
 import { CORRECTION_CUE, EN_ANSWER_CUE, HEDGE_WORD, JSON_ANSWER_KEY_CUE, NEGATION_BEFORE, RANGE_SEP, stickyRegExp, ZH_ANSWER_CUE } from './cues';
 import { answerText, clip, inRanges } from './text';
 import { convertUnit, parseUnitAt, unitKey } from './units';
+import { expectObject, VerifierArgumentError } from '../argument-error';
 
 export { convertUnit, parseUnit, parseUnitAt, type ParsedUnit, type Dims } from './units';
 
@@ -253,7 +254,7 @@ export interface NumericReference {
 /**
  * Verifies a numeric completion against a value with tolerance and units.
  *
- * @throws RangeError naming `value` when the gold is not a finite number, or `tolerance` when negative.
+ * @throws {@link VerifierArgumentError} naming `value` when the gold is not a finite number, or `tolerance` when negative.
  */
 export function verifyNumeric(completion: string, ref: NumericReference): VerificationResult {
   let goldValue: number;
@@ -261,14 +262,14 @@ export function verifyNumeric(completion: string, ref: NumericReference): Verifi
   if (typeof ref.value === 'number') goldValue = ref.value;
   else {
     const q = parseQuantityAt(String(ref.value).trim(), 0);
-    if (!q) throw new RangeError(`value: expected a number like 5.5 or '5.5 mmol/L', got ${JSON.stringify(ref.value)}`);
+    if (!q) throw new VerifierArgumentError('value', `expected a number like 5.5 or '5.5 mmol/L', got ${JSON.stringify(ref.value)}`);
     goldValue = q.value;
     if (!ref.unit) goldUnit = q.unit;
   }
-  if (!Number.isFinite(goldValue)) throw new RangeError(`value: expected a finite number, got ${goldValue}`);
+  if (!Number.isFinite(goldValue)) throw new VerifierArgumentError('value', `expected a finite number, got ${goldValue}`);
   const abs = ref.tolerance?.abs ?? 0;
   const rel = ref.tolerance?.rel ?? 1e-6;
-  if (!(abs >= 0) || !(rel >= 0)) throw new RangeError(`tolerance: abs and rel must be ≥ 0, got abs ${abs}, rel ${rel}`);
+  if (!(abs >= 0) || !(rel >= 0)) throw new VerifierArgumentError('tolerance', `abs and rel must be ≥ 0, got abs ${abs}, rel ${rel}`);
   const got = extractQuantity(completion, ref.lastNumberFallback ?? false, typeof ref.prompt === 'string' ? ref.prompt : undefined);
   const gold = `${goldValue}${goldUnit ? ' ' + goldUnit : ''}`;
   // A hedge states no single value: `unparseable` (as the completion suite labels "About 580-590."), reward 0.
@@ -298,5 +299,8 @@ export function verifyNumeric(completion: string, ref: NumericReference): Verifi
   };
 }
 
-/** A {@link Verifier} for numeric answers. */
-export const numericVerifier: Verifier<NumericReference> = { name: 'numeric', verify: verifyNumeric };
+/** A {@link Verifier} (the context's `prompt` fills the reference's, see `withPrompt`) for numeric answers. */
+export const numericVerifier: Verifier<NumericReference> = {
+  name: 'numeric',
+  verify: (completion, ref, context) => verifyNumeric(completion, withPrompt(ref, context)),
+};

@@ -81,70 +81,73 @@ export type Range = readonly [number, number];
 export function quotedRanges(text: string): Range[] {
   const ranges: Range[] = [];
   const n = text.length;
-  let lineStart = 0;
   let straightOpen = -1;
-  let straightSpace = false;
   let curlyOpen = -1;
   let curlyClose = '';
-  let atLineStart = true;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 /* \n */) {
-      straightOpen = -1;
-      atLineStart = true;
-      lineStart = i + 1;
-      continue;
-    }
-    if (atLineStart) {
-      if (c === 32 || c === 9) continue;
-      atLineStart = false;
-      if (c === 62 /* > */) {
-        const end = text.indexOf('\n', i);
-        const e = end < 0 ? n : end;
-        ranges.push([lineStart, e]);
-        i = e - 1;
+  // Only the characters that change the state are visited (a regular-expression search between them), so the
+  // common case — prose without quotes — costs one native scan.
+  const re = QUOTE_EVENT_RE;
+  re.lastIndex = 0;
+  for (let lineStart = 0; ; ) {
+    // a line whose first non-blank character is `>` is a blockquote line (also inside a curly passage)
+    let f = lineStart;
+    while (f < n && (text.charCodeAt(f) === 32 || text.charCodeAt(f) === 9)) f++;
+    if (f < n && text.charCodeAt(f) === 62 /* > */) {
+      const end = text.indexOf('\n', f);
+      const e = end < 0 ? n : end;
+      ranges.push([lineStart, e]);
+      re.lastIndex = e;
+    } else re.lastIndex = lineStart;
+    let newline = -1;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const i = m.index;
+      const ch = text[i]!;
+      if (ch === '\n') {
+        newline = i;
+        break;
+      }
+      if (curlyOpen >= 0) {
+        if (ch === curlyClose) {
+          ranges.push([curlyOpen + 1, i]);
+          curlyOpen = -1;
+        }
         continue;
       }
-    }
-    if (curlyOpen >= 0) {
-      if (text[i] === curlyClose) {
-        ranges.push([curlyOpen + 1, i]);
-        curlyOpen = -1;
-      } else if (c === 10) {
-        // handled above
+      if (ch === '"') {
+        if (straightOpen < 0) straightOpen = i;
+        else {
+          if (hasBlank(text, straightOpen + 1, i)) ranges.push([straightOpen + 1, i]);
+          straightOpen = -1;
+        }
+        continue;
       }
-      continue;
-    }
-    if (c === 34 /* " */) {
-      if (straightOpen < 0) {
-        straightOpen = i;
-        straightSpace = false;
-      } else {
-        if (straightSpace) ranges.push([straightOpen + 1, i]);
-        straightOpen = -1;
+      if (straightOpen >= 0) continue;
+      const close = CURLY_CLOSE[ch];
+      if (close !== undefined) {
+        curlyOpen = i;
+        curlyClose = close;
       }
-      continue;
     }
-    if (straightOpen >= 0) {
-      if (c === 32 || c === 9 || c === 0x3000) straightSpace = true;
-      continue;
-    }
-    if (c === 0x201c /* “ */) {
-      curlyOpen = i;
-      curlyClose = '\u201d';
-    } else if (c === 0x300c /* 「 */) {
-      curlyOpen = i;
-      curlyClose = '\u300d';
-    } else if (c === 0x300e /* 『 */) {
-      curlyOpen = i;
-      curlyClose = '\u300f';
-    } else if (c === 0xab /* « */) {
-      curlyOpen = i;
-      curlyClose = '\u00bb';
-    }
+    if (newline < 0) break;
+    straightOpen = -1; // a straight quote does not span lines
+    lineStart = newline + 1;
   }
   ranges.sort((a, b) => a[0] - b[0]);
   return ranges;
+}
+
+/** The characters that change the state of {@link quotedRanges}: line ends, straight and curly quote marks. */
+const QUOTE_EVENT_RE = /[\n"\u201c\u201d\u300c\u300d\u300e\u300f\u00ab\u00bb]/g;
+/** Opening mark → closing mark of the paired quotation marks. */
+const CURLY_CLOSE: Readonly<Record<string, string>> = { '\u201c': '\u201d', '\u300c': '\u300d', '\u300e': '\u300f', '\u00ab': '\u00bb' };
+
+/** Whether `text[from, to)` holds a space, a tab or an ideographic space. */
+function hasBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 0x3000) return true;
+  }
+  return false;
 }
 
 /** Whether offset `pos` lies in one of the sorted `ranges` (binary search). */

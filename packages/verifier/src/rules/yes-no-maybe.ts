@@ -18,9 +18,10 @@
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
-import { excludedRanges } from './answer-policy';
+import { excludedRanges, withPrompt } from './answer-policy';
 import { CORRECTION_CUE, cueRegExp, EN_ANSWER_CUE, JSON_ANSWER_KEY_CUE, ZH_ANSWER_CUE } from './cues';
 import { answerText, clip, inRanges } from './text';
+import { expectObject, VerifierArgumentError } from '../argument-error';
 
 /** A yes/no/maybe label. */
 export type YesNoMaybe = 'yes' | 'no' | 'maybe';
@@ -131,11 +132,11 @@ export function extractYesNoMaybe(completion: string, prompt?: string): { label:
   return { label: null, reason: cands.length ? 'no label after the answer cues' : 'no answer statement found' };
 }
 
-/** Normalises a gold label. @throws RangeError naming `answer` for anything else. */
+/** Normalises a gold label. @throws {@link VerifierArgumentError} naming `answer` for anything else. */
 export function parseYesNoMaybe(answer: string): YesNoMaybe {
   const s = String(answer).trim().toLowerCase();
   const l = readLabel(s, 0);
-  if (!l || l.end !== s.length) throw new RangeError(`answer: expected 'yes', 'no' or 'maybe', got ${JSON.stringify(clip(String(answer), 40))}`);
+  if (!l || l.end !== s.length) throw new VerifierArgumentError('answer', `expected 'yes', 'no' or 'maybe', got ${JSON.stringify(clip(String(answer), 40))}`);
   return l.label;
 }
 
@@ -143,7 +144,7 @@ export function parseYesNoMaybe(answer: string): YesNoMaybe {
  * Verifies a yes/no/maybe completion: reward 1 for the gold label, 0 otherwise; `unparseable` when nothing
  * was stated, `incorrect` for a hedge.
  *
- * @throws RangeError naming `answer` when the gold is not a label.
+ * @throws {@link VerifierArgumentError} naming `answer` when the gold is not a label.
  */
 export function verifyYesNoMaybe(completion: string, ref: YesNoMaybeReference): VerificationResult {
   const gold = parseYesNoMaybe(ref.answer);
@@ -162,5 +163,8 @@ export function verifyYesNoMaybe(completion: string, ref: YesNoMaybeReference): 
   };
 }
 
-/** A {@link Verifier} for yes/no/maybe. */
-export const yesNoMaybeVerifier: Verifier<YesNoMaybeReference> = { name: 'yes-no-maybe', verify: verifyYesNoMaybe };
+/** A {@link Verifier} (the context's `prompt` fills the reference's, see `withPrompt`) for yes/no/maybe. */
+export const yesNoMaybeVerifier: Verifier<YesNoMaybeReference> = {
+  name: 'yes-no-maybe',
+  verify: (completion, ref, context) => verifyYesNoMaybe(completion, withPrompt(ref, context)),
+};
