@@ -1,0 +1,185 @@
+/**
+ * An {@link EvalModel} over a `@quarkmed/model` checkpoint in memory (load one from disk with `loadLocalModel` of
+ * `@quarkmed/pipeline/node`). Browser-safe.
+ *
+ * - Prompts are rendered with the tokenizer's chat template when it has one (`chatTemplate: 'auto'`, the
+ *   default), with a template you give, or as plain text (`'none'`: the turns' contents joined by blank lines).
+ * - Calls that arrive together (e.g. the harness with `concurrency` > 1) are **batched**: queued calls with the same
+ *   parameters run as one batched `generate` (left padding + KV cache) of up to `batchSize` prompts; batches run
+ *   one at a time. Greedy decoding (temperature 0) gives the same text batched or alone; with sampling, row r of a
+ *   batch samples from stream (seed, r), so results depend on the batch composition.
+ * - A prompt longer than the context (prompt + `maxTokens` > the model's `maxSeqLen`) is an error, unless
+ *   `truncatePrompt: true` keeps its last tokens.
+ * - A call whose signal aborts rejects with {@link EvalModelAbortError} at once; its batch stops when every row's
+ *   caller has aborted.
+ *
+ * @packageDocumentation
+ */
+import { generate, type GenerationModel, type Tokenizer } from '@quarkmed/model';
+import { generationParams, toMessages, type EvalGenerateOptions, type EvalModel, type EvalPrompt } from './eval-model';
+import { EvalModelAbortError, EvalModelConfigError, EvalModelError } from './model-errors';
+
+/** Options of {@link LocalModel}. */
+export interface LocalModelOptions {
+  model: GenerationModel;
+  tokenizer: Tokenizer;
+  /** The model id in predictions (e.g. the checkpoint directory). */
+  id: string;
+  /** Most prompts per batch (default 8). */
+  batchSize?: number;
+  /** `auto` (default): the tokenizer's template when it has one, else plain text; `none`; or a Jinja template. */
+  chatTemplate?: 'auto' | 'none' | (string & {});
+  /** New tokens when the caller gives no `maxTokens` (default 256). */
+  defaultMaxTokens?: number;
+  /** Keep the last tokens of a prompt that does not fit (default false: an error). */
+  truncatePrompt?: boolean;
+}
+
+/** A prompt that does not fit the model's context (names the lengths). */
+export class LocalModelInputError extends EvalModelError {}
+
+interface Pending {
+  ids: number[];
+  options: EvalGenerateOptions;
+  key: string;
+  resolve(text: string): void;
+  reject(e: unknown): void;
+  settled: boolean;
+}
+
+/** A local checkpoint as an evaluation model (see the module documentation). */
+export class LocalModel implements EvalModel {
+  readonly id: string;
+  /** Batches run so far and their sizes (for logs and tests). */
+  readonly batches: number[] = [];
+  private readonly queue: Pending[] = [];
+  private running = false;
+  private scheduled = false;
+  private readonly batchSize: number;
+  private readonly defaultMaxTokens: number;
+
+  /** @throws {@link EvalModelConfigError} naming the option for a bad option. */
+  constructor(private readonly options: LocalModelOptions) {
+    if (!options.model || typeof options.model.forward !== 'function') throw new EvalModelConfigError('model', 'must be a loaded model (e.g. LlamaModel)');
+    if (!options.tokenizer || typeof options.tokenizer.encode !== 'function') throw new EvalModelConfigError('tokenizer', 'must be a Tokenizer');
+    if (typeof options.id !== 'string' || options.id === '') throw new EvalModelConfigError('id', 'must be a non-empty string');
+    this.id = options.id;
+    this.batchSize = options.batchSize ?? 8;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new EvalModelConfigError('batchSize', `must be a positive integer, got ${String(options.batchSize)}`);
+    this.defaultMaxTokens = options.defaultMaxTokens ?? 256;
+    if (!Number.isInteger(this.defaultMaxTokens) || this.defaultMaxTokens < 1) throw new EvalModelConfigError('defaultMaxTokens', `must be a positive integer, got ${String(options.defaultMaxTokens)}`);
+  }
+
+  /** The text a prompt is rendered to before encoding. */
+  render(prompt: EvalPrompt): string {
+    const messages = toMessages(prompt);
+    const t = this.options.chatTemplate ?? 'auto';
+    const tok = this.options.tokenizer;
+    if (t === 'none' || (t === 'auto' && tok.chatTemplate === null)) return messages.map((m) => m.content).join('\n\n');
+    return tok.applyChatTemplate(messages, { addGenerationPrompt: true, ...(t !== 'auto' ? { template: t } : {}) });
+  }
+
+  /**
+   * The model's answer (greedy by default).
+   *
+   * @throws {@link LocalModelInputError} for a prompt that does not fit; {@link EvalModelAbortError} when aborted;
+   * the model's errors as the `cause` of an {@link EvalModelError}.
+   */
+  generate(prompt: EvalPrompt, options: EvalGenerateOptions = {}): Promise<string> {
+    if (options.signal?.aborted) return Promise.reject(new EvalModelAbortError(this.id));
+    const maxTokens = options.maxTokens ?? this.defaultMaxTokens;
+    let ids = this.options.tokenizer.encode(this.render(prompt));
+    const room = this.options.model.config.maxSeqLen - maxTokens;
+    if (room < 1) return Promise.reject(new LocalModelInputError(`maxTokens ${maxTokens} leaves no room for a prompt in the model's maxSeqLen ${this.options.model.config.maxSeqLen}`));
+    if (ids.length > room) {
+      if (!this.options.truncatePrompt) {
+        return Promise.reject(
+          new LocalModelInputError(`the prompt has ${ids.length} tokens; with maxTokens ${maxTokens} it exceeds the model's maxSeqLen ${this.options.model.config.maxSeqLen} (truncatePrompt: true keeps the last ${room})`),
+        );
+      }
+      ids = ids.slice(ids.length - room);
+    }
+    const opts = { ...options, maxTokens };
+    return new Promise<string>((resolve, reject) => {
+      const p: Pending = { ids, options: opts, key: JSON.stringify(generationParams(opts)), resolve, reject, settled: false };
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          if (p.settled) return;
+          p.settled = true;
+          reject(new EvalModelAbortError(this.id));
+        },
+        { once: true },
+      );
+      this.queue.push(p);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      void this.drain();
+    }, 0);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (;;) {
+        while (this.queue.length > 0 && this.queue[0]!.settled) this.queue.shift();
+        const head = this.queue[0];
+        if (!head) break;
+        const batch: Pending[] = [];
+        for (let i = 0; i < this.queue.length && batch.length < this.batchSize; ) {
+          const p = this.queue[i]!;
+          if (!p.settled && p.key === head.key) {
+            batch.push(p);
+            this.queue.splice(i, 1);
+          } else i++;
+        }
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    const o = batch[0]!.options;
+    const ctl = new AbortController();
+    const check = (): void => {
+      if (batch.every((p) => p.settled)) ctl.abort();
+    };
+    for (const p of batch) p.options.signal?.addEventListener('abort', check, { once: true });
+    this.batches.push(batch.length);
+    try {
+      const results = await generate(this.options.model, batch.map((p) => p.ids), {
+        tokenizer: this.options.tokenizer,
+        maxNewTokens: o.maxTokens!,
+        temperature: o.temperature ?? 0,
+        ...(o.topP !== undefined ? { topP: o.topP } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.stop !== undefined && o.stop.length > 0 ? { stopSequences: o.stop } : {}),
+        signal: ctl.signal,
+      });
+      results.forEach((r, i) => {
+        const p = batch[i]!;
+        if (p.settled) return;
+        p.settled = true;
+        p.resolve(r.text);
+      });
+    } catch (e) {
+      for (const p of batch) {
+        if (p.settled) continue;
+        p.settled = true;
+        p.reject(new EvalModelError(`${this.id}: generation failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
+      }
+    } finally {
+      for (const p of batch) p.options.signal?.removeEventListener('abort', check);
+    }
+  }
+}
