@@ -101,9 +101,12 @@ describe('the shipped embedder', () => {
     const overlap = charOverlapRecall(test);
     const random = 1 / test.length;
     console.log(JSON.stringify({ heldOutCards: test.length, embedder: ours, charTrigramOverlap: overlap, randomR1: random }));
-    // Stated margin: at least 8x the random baseline's R@1 and MRR@10 above 0.12 (chance MRR@10 is about 0.025).
-    expect(ours.r1).toBeGreaterThanOrEqual(8 * random);
-    expect(ours.mrr10).toBeGreaterThan(0.12);
+    // Stated margins (the shipped checkpoint reaches R@1 0.233, MRR@10 0.303): at least 20x the random baseline's
+    // R@1 (0.172) and MRR@10 above 0.25 (chance MRR@10 is about 0.025). It does NOT yet reach the character-trigram
+    // overlap baseline (R@1 0.388), which is why the hybrid keeps BM25; this test fails if the embedder regresses
+    // to the previous checkpoint's level (R@1 0.103, MRR@10 0.192).
+    expect(ours.r1).toBeGreaterThanOrEqual(20 * random);
+    expect(ours.mrr10).toBeGreaterThan(0.25);
   });
 
   it('reports (does not assert) R@1 / MRR@10 on the PubMedQA retrieval task when the shared data is present', async () => {
