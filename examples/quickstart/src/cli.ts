@@ -9,14 +9,16 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from '@quarkmed/tensor-kernels';
 
-/** The jobs `pnpm quickstart --job` runs. */
-export const JOBS = ['medical-lm', 'fused-block'] as const;
+/** The jobs `pnpm quickstart --job` runs (`recipe`, the default, is the whole five-stage recipe). */
+export const JOBS = ['recipe', 'medical-lm', 'fused-block'] as const;
+/** The recipe's scales (`--scale`; `@quarkmed/pipeline`'s `SCALE_NAMES`). */
+export const SCALES = ['tiny', 'quickstart', 'small', 'base'] as const;
 /** One of {@link JOBS}. */
 export type Job = (typeof JOBS)[number];
 
 /** The one-line usage string printed with every usage error. */
 export const USAGE =
-  'usage: pnpm quickstart [--job medical-lm|fused-block] [--backend auto|cpu|wasm|webgpu|tensorflow] [--steps N>=2] [--seed 0..4294967295] [--out DIR]';
+  'usage: pnpm quickstart [--job recipe|medical-lm|fused-block] [--backend auto|cpu|wasm|webgpu|tensorflow] [--steps N>=2] [--seed 0..4294967295] [--out DIR] [--config FILE] [--scale tiny|quickstart|small|base]';
 
 /** A bad command line: printed as one line (plus {@link USAGE}) with exit status 2, never as a stack trace. */
 export class UsageError extends Error {
@@ -35,6 +37,10 @@ export interface QuickstartArgs {
   seed: number;
   /** Absolute output directory (created, and proven writable, by {@link parseQuickstartArgs}). */
   out: string;
+  /** Recipe only: a config file (YAML or JSON; absolute), checked to be readable. */
+  config?: string;
+  /** Recipe only: the named scale (default `quickstart`). */
+  scale?: (typeof SCALES)[number];
 }
 
 function integer(flag: string, raw: string, min: number, max: number): number {
@@ -106,11 +112,13 @@ export function parseQuickstartArgs(argv: string[]): QuickstartArgs {
       strict: true,
       allowPositionals: false,
       options: {
-        job: { type: 'string', default: 'medical-lm' },
+        job: { type: 'string', default: 'recipe' },
         backend: { type: 'string', default: 'auto' },
         steps: { type: 'string' },
         seed: { type: 'string', default: '1234' },
         out: { type: 'string', default: 'runs/quickstart' },
+        config: { type: 'string' },
+        scale: { type: 'string' },
       },
     }) as { values: Record<string, string | undefined> });
   } catch (e) {
@@ -126,6 +134,30 @@ export function parseQuickstartArgs(argv: string[]): QuickstartArgs {
   const seed = integer('--seed', values.seed!, 0, 0xffffffff);
   const out = values.out!;
   if (out.trim() === '') throw new UsageError('--out must not be empty');
-  if (job === 'medical-lm') assertWritableDirectory('--out', out);
-  return { job: job as Job, backend: backend as BackendName | 'auto', steps, seed, out: resolve(out) };
+  if ((values.config !== undefined || values.scale !== undefined) && job !== 'recipe') {
+    throw new UsageError(`--config and --scale apply to --job recipe, not ${job}`);
+  }
+  const scale = values.scale;
+  if (scale !== undefined && !(SCALES as readonly string[]).includes(scale)) throw new UsageError(`--scale must be one of ${SCALES.join(', ')}, got '${scale}'`);
+  let config: string | undefined;
+  if (values.config !== undefined) {
+    config = resolve(values.config);
+    try {
+      if (!statSync(config).isFile()) throw new UsageError(`--config ${values.config}: not a file`);
+      closeSync(openSync(config, 'r'));
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`--config ${values.config}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  if (job !== 'fused-block') assertWritableDirectory('--out', out);
+  return {
+    job: job as Job,
+    backend: backend as BackendName | 'auto',
+    steps,
+    seed,
+    out: resolve(out),
+    ...(config !== undefined ? { config } : {}),
+    ...(scale !== undefined ? { scale: scale as (typeof SCALES)[number] } : {}),
+  };
 }

@@ -13,7 +13,8 @@ describe('quickstart arguments are validated before any work', () => {
   it('accepts the defaults and a fresh output directory (created, probe removed)', () => {
     const out = join(tmp, 'fresh', 'nested');
     const a = parseQuickstartArgs(['--out', out, '--seed', '7', '--steps', '3', '--backend', 'cpu']);
-    expect(a).toEqual({ job: 'medical-lm', backend: 'cpu', steps: 3, seed: 7, out });
+    expect(a).toEqual({ job: 'recipe', backend: 'cpu', steps: 3, seed: 7, out });
+    expect(parseQuickstartArgs(['--job', 'medical-lm', '--out', out])).toMatchObject({ job: 'medical-lm' });
     expect(readdirSync(out)).toEqual([]);
   });
 
@@ -25,7 +26,10 @@ describe('quickstart arguments are validated before any work', () => {
     [['--steps', '1'], /--steps must be an integer in \[2, /],
     [['--steps', '10abc'], /--steps must be an integer/],
     [['--backend', 'tpu'], /--backend must be one of auto, cpu, wasm, webgpu, tensorflow, got 'tpu'/],
-    [['--job', 'train'], /--job must be one of medical-lm, fused-block, got 'train'/],
+    [['--job', 'train'], /--job must be one of recipe, medical-lm, fused-block, got 'train'/],
+    [['--scale', 'huge'], /--scale must be one of tiny, quickstart, small, base, got 'huge'/],
+    [['--config', '/nonexistent/recipe.yaml'], /--config \/nonexistent\/recipe.yaml: cannot read \(ENOENT\)/],
+    [['--job', 'fused-block', '--scale', 'tiny'], /--config and --scale apply to --job recipe, not fused-block/],
     [['--frobnicate'], /Unknown option '--frobnicate'/],
     [['extra'], /positional argument/],
     [['--out', ''], /--out must not be empty/],
@@ -40,6 +44,13 @@ describe('quickstart arguments are validated before any work', () => {
     expect(() => parseQuickstartArgs(['--out', file])).toThrow(/--out .*a-file: exists and is not a directory/);
     expect(() => parseQuickstartArgs(['--out', '/proc/x'])).toThrow(/--out \/proc\/x: not a writable directory/);
     expect(() => parseQuickstartArgs(['--out', join(file, 'sub')])).toThrow(/not a writable directory/);
+  });
+
+  it('accepts a readable --config and a --scale for the recipe', () => {
+    const cfg = join(tmp, 'recipe.yaml');
+    writeFileSync(cfg, 'seed: 3\n');
+    expect(parseQuickstartArgs(['--config', cfg, '--scale', 'tiny', '--out', join(tmp, 'r')])).toMatchObject({ job: 'recipe', config: cfg, scale: 'tiny' });
+    expect(() => parseQuickstartArgs(['--config', tmp])).toThrow(/--config .*: not a file/);
   });
 
   it('the command prints one line plus usage and exits 2, without starting a backend', () => {
