@@ -7,16 +7,18 @@
  * text copied from the prompt are not predictions; a ruled-out code ("not E11.9", "E11.9 was ruled out",
  * "排除E11.9", "E11.9已排除") is not a prediction; a correction ("Final answer: E11.9. Actually I10.") starts
  * the answer anew; codes joined as **alternatives** ("I10 or E11.9", "I10/E11.9", I10或E11.9) are a hedge and
- * earn nothing (reward 0, `incorrect`), while a set of codes joined by "and", "," or "、" is scored as a set.
+ * earn nothing (reward 0, `incorrect`), while a set of codes joined by "and", "," or "、" is scored as a set; a code
+ * followed by a question mark ("I10? I11?", as in a copied question) is asked, not predicted.
  *
  * @packageDocumentation
  */
 import { VerifierError } from '../error';
+import { VerifierArgumentError } from '../argument-error';
 import type { VerificationResult, Verifier } from '../types';
 import { normalizeIcd10Code, toHalfWidth } from './normalize';
 import { getIcd10CodeList, type Icd10CodeList, type Icd10System } from './code-list';
 import { resolveIcd10Weights, setScore, type Icd10CreditWeights } from './hierarchy';
-import { excludedRanges, isAlternative, isNegated, type PromptContext } from '../rules/answer-policy';
+import { excludedRanges, isAlternative, isNegated, isQuestioned, type PromptContext } from '../rules/answer-policy';
 import { CORRECTION_CUE, cueRegExp } from '../rules/cues';
 import { inRanges } from '../rules/text';
 
@@ -34,6 +36,8 @@ export interface ExtractedIcd10Code {
   negated?: boolean;
   /** One alternative of a hedge ("I10 or E11.9"). */
   alternative?: boolean;
+  /** Followed by a question mark ("I10? I11?"): asked, not a prediction. */
+  questioned?: boolean;
 }
 
 /** Options of {@link extractIcd10Codes}. */
@@ -135,6 +139,7 @@ export function extractIcd10Codes(text: string, options: ExtractIcd10Options = {
   for (const c of all) {
     if (isNegated(t, c.index, c.index + c.raw.length)) c.negated = true;
     if (isAlternative(t, c.index, c.index + c.raw.length)) c.alternative = true;
+    if (isQuestioned(t, c.index + c.raw.length)) c.questioned = true;
   }
   if ((options.scope ?? 'answer') === 'answer') {
     let last = -1;
@@ -190,16 +195,19 @@ export class Icd10Verifier implements Verifier<Icd10Reference> {
   private readonly list?: Icd10CodeList;
 
   /**
-   * @throws {@link Icd10HierarchyError} for weights outside [0, 1]; TypeError for an unknown system
+   * @throws {@link Icd10HierarchyError} for weights outside [0, 1]; {@link VerifierArgumentError} naming
+   *   `options.system`, `options.scope` or `options.penalizeInvalid` when not one of the documented values
    */
   constructor(options: Icd10VerifierOptions = {}) {
     this.system = options.system ?? 'either';
     if (!['icd10cm', 'icd10', 'either'].includes(this.system)) {
-      throw new TypeError(`options.system must be 'icd10cm', 'icd10' or 'either', got ${JSON.stringify(this.system)}`);
+      throw new VerifierArgumentError('options.system', `must be 'icd10cm', 'icd10' or 'either', got ${JSON.stringify(this.system)}`);
     }
     this.weights = resolveIcd10Weights(options.weights);
     this.scope = options.scope ?? 'answer';
+    if (this.scope !== 'answer' && this.scope !== 'all') throw new VerifierArgumentError('options.scope', `must be 'answer' or 'all', got ${JSON.stringify(this.scope)}`);
     this.penalizeInvalid = options.penalizeInvalid ?? false;
+    if (typeof this.penalizeInvalid !== 'boolean') throw new VerifierArgumentError('options.penalizeInvalid', `must be a boolean, got ${JSON.stringify(this.penalizeInvalid)}`);
     if (options.codeList) this.list = options.codeList;
   }
 
@@ -232,13 +240,19 @@ export class Icd10Verifier implements Verifier<Icd10Reference> {
       scope: this.scope,
       ...(typeof context.prompt === 'string' ? { prompt: context.prompt } : {}),
     });
-    const extracted = found.filter((e) => !e.negated);
+    const extracted = found.filter((e) => !e.negated && !e.questioned);
     const ruledOut = found.filter((e) => e.negated).map((e) => e.dotted);
+    const asked = found.filter((e) => e.questioned && !e.negated).map((e) => e.dotted);
     if (extracted.length === 0) {
-      const evidence = ruledOut.length ? `every code found is ruled out (${ruledOut.join(', ')})` : 'no ICD-10 code found in the completion';
+      const evidence = ruledOut.length
+        ? `every code found is ruled out (${ruledOut.join(', ')})`
+        : asked.length
+          ? `every code found is asked, not stated (${asked.join('? ')}?)`
+          : 'no ICD-10 code found in the completion';
       // every code ruled out: nothing is predicted, and no model component may read a prediction into it
       const details: Record<string, unknown> = { reference: refs, ruledOut };
       if (ruledOut.length > 0) details.negated = true;
+      if (asked.length > 0) Object.assign(details, { questioned: true, asked });
       return { reward: 0, verdict: 'unparseable', evidence, source: 'rule', details };
     }
     const alternatives = extracted.filter((e) => e.alternative);

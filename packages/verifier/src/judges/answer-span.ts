@@ -54,6 +54,8 @@ export interface AnswerReading {
   answer: string;
   /** The whole answer is ruled out ("not pulmonary embolism", "pulmonary embolism was ruled out", 排除肺栓塞). */
   negated: boolean;
+  /** The answer ends with a question mark ("Answer: myocardial infarction?"): asked, not stated. */
+  questioned: boolean;
   /** Alternatives joined by "or"/"versus"/"/"/或/还是 (one element when none). */
   alternatives: string[];
   /** Text outside and inside a final parenthesis ("E11.9 (type 2 diabetes)"), when there is one. */
@@ -70,7 +72,8 @@ const ALT_SPLIT_RE = new RegExp(String.raw`\s*(?:${HEDGE_WORD}|/)\s*`, 'i');
 
 /**
  * Reads an answer span under the answer policy: a contrast after a ruled-out part ("not X; Y", "不是X，而是Y")
- * states Y; a span that only rules something out is negated; alternatives ("X or Y") and a final parenthesis
+ * states Y; a span that only rules something out is negated; a span ending with a question mark is asked, not
+ * stated; alternatives ("X or Y") and a final parenthesis
  * are returned for the caller to decide whether they name different concepts (a hedge) or the same one.
  */
 export function readAnswerSpan(span: string): AnswerReading {
@@ -81,7 +84,8 @@ export function readAnswerSpan(span: string): AnswerReading {
   const bare = answer.replace(/^(?:either\s+)/i, '');
   const alternatives = bare.split(ALT_SPLIT_RE).map((a) => a.trim()).filter((a) => a.length > 0);
   const m = /^(.*?)[(（](.*?)[)）]\s*$/.exec(answer);
-  const reading: AnswerReading = { answer, negated, alternatives: alternatives.length ? alternatives : [answer] };
+  const questioned = /[?？]\s*$/.test(answer);
+  const reading: AnswerReading = { answer, negated, questioned, alternatives: alternatives.length ? alternatives : [answer] };
   if (m && m[1]!.trim() && m[2]!.trim()) reading.gloss = { outer: m[1]!.trim(), inner: m[2]!.trim() };
   return reading;
 }

@@ -168,6 +168,9 @@ export class EquivalenceJudge implements Verifier<string> {
    * @throws {@link EquivalenceJudgeError} when an array's length does not fit the shapes
    */
   static fromJSON(json: EquivalenceJudgeJSON): EquivalenceJudge {
+    if (json === null || typeof json !== 'object') throw new EquivalenceJudgeError(`json: expected the object of toJSON(), got ${json === null ? 'null' : typeof json}`);
+    if (!(typeof json.threshold === 'number' && json.threshold >= 0 && json.threshold <= 1)) throw new EquivalenceJudgeError(`json.threshold must be a number in [0, 1], got ${JSON.stringify(json.threshold)}`);
+    if (!Number.isInteger(json.hidden) || json.hidden < 0) throw new EquivalenceJudgeError(`json.hidden must be an integer >= 0, got ${JSON.stringify(json.hidden)}`);
     const { inputDim: D, hidden: H } = json;
     if (D !== PAIR_FEATURE_DIM) throw new EquivalenceJudgeError(`json.inputDim must be ${PAIR_FEATURE_DIM}, got ${D}`);
     const want: [keyof EquivalenceJudgeJSON, number][] = [
@@ -239,8 +242,9 @@ export class EquivalenceJudge implements Verifier<string> {
    * The answer policy of the rule verifiers (`rules/answer-policy.ts`) applies, as in
    * `OntologyVerifier.verify`, with this judge deciding what names the same disease: the span is read by
    * `readAnswerSpan` (a contrast states its second part: "not MI; pulmonary embolism"), and these earn 0
-   * (verdict `incorrect`, `details.hedge` / `details.negated`, so a `HybridVerifier` asks no one else):
-   * a **ruled-out** answer ("not myocardial infarction", "MI was ruled out", 排除心肌梗死); a **hedge** —
+   * (verdict `incorrect`, `details.hedge` / `details.negated` / `details.questioned`, so a `HybridVerifier` asks no
+   * one else): a **ruled-out** answer ("not myocardial infarction", "MI was ruled out", 排除心肌梗死); a **question**
+   * ("Answer: MI?"); a **hedge** —
    * alternatives ("pulmonary embolism or myocardial infarction") that this judge does not find to name one
    * disease, or a final parenthesis that names a different disease than the text before it ("pulmonary embolism
    * (myocardial infarction)"). Only a gloss of the same disease ("MI (heart attack)") lets the text inside the
@@ -266,6 +270,7 @@ export class EquivalenceJudge implements Verifier<string> {
       details: { answer: span, ...extra },
     });
     if (reading.negated) return policy('the answer is ruled out, not stated', { negated: true });
+    if (reading.questioned) return policy('the answer is asked, not stated', { questioned: true });
     if (reading.alternatives.length > 1) {
       const [first, ...rest] = reading.alternatives;
       if (!rest.every((a) => this.predict(a, first!))) {

@@ -3,8 +3,8 @@
  * are not; which one decided is recorded. Modes `rule-only`, `model-only` and `hybrid` for ablations.
  *
  * The answer policy (`rules/answer-policy.ts`) is never overruled: a rule result that found a hedge
- * (`details.hedge`) or a ruled-out answer (`details.negated`) is conclusive whatever `isConclusive` says, so a
- * model never rescues a hedge. The context's `prompt` is passed to both components.
+ * (`details.hedge`), a ruled-out answer (`details.negated`) or an answer only asked (`details.questioned`) is
+ * conclusive whatever `isConclusive` says, so a model never rescues a hedge. The context's `prompt` is passed to both components.
  *
  * @packageDocumentation
  */
@@ -27,19 +27,20 @@ export interface HybridOptions<Ref> {
   mode?: HybridMode;
   /**
    * Whether a rule result is conclusive. Default: `details.conclusive` when it is a boolean, else every
-   * verdict but 'unparseable'. A hedge or a ruled-out answer (`details.hedge`, `details.negated`) is conclusive
-   * regardless ({@link isPolicyOutcome}).
+   * verdict but 'unparseable'. A hedge, a ruled-out or an only-asked answer (`details.hedge`, `details.negated`,
+   * `details.questioned`) is conclusive regardless ({@link isPolicyOutcome}).
    */
   isConclusive?: (result: VerificationResult) => boolean;
 }
 
 /**
  * Whether a rule result is an outcome of the answer policy that no model may overrule: a hedge
- * (`details.hedge === true`) or a ruled-out answer (`details.negated === true`).
+ * (`details.hedge === true`), a ruled-out answer (`details.negated === true`) or an answer only asked
+ * (`details.questioned === true`).
  */
 export function isPolicyOutcome(result: VerificationResult): boolean {
   const d = result.details;
-  return d !== undefined && d !== null && (d.hedge === true || d.negated === true);
+  return d !== undefined && d !== null && (d.hedge === true || d.negated === true || d.questioned === true);
 }
 
 /** The default conclusiveness test (see {@link HybridOptions.isConclusive}). */
@@ -64,6 +65,8 @@ export class HybridVerifier<Ref> implements Verifier<Ref> {
 
   /** @throws {@link HybridVerifierError} for an unknown mode or a missing component */
   constructor(options: HybridOptions<Ref>) {
+    if (options === null || typeof options !== 'object') throw new HybridVerifierError(`options: expected { rule, model, mode? }, got ${options === null ? 'null' : typeof options}`);
+    if (options.isConclusive !== undefined && typeof options.isConclusive !== 'function') throw new HybridVerifierError('options.isConclusive must be a function');
     this.mode = options.mode ?? 'hybrid';
     if (!['rule-only', 'model-only', 'hybrid'].includes(this.mode)) {
       throw new HybridVerifierError(`options.mode must be 'rule-only', 'model-only' or 'hybrid', got ${JSON.stringify(this.mode)}`);

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
+import { VerifierArgumentError } from '../argument-error';
 import { normalizeIcd10Code } from '../icd10/normalize';
 import { getIcd10CodeList, type Icd10CodeList } from '../icd10/code-list';
 import { parseTsv, readDataText } from '../icd10/data-files';
@@ -242,7 +243,8 @@ const RANK: Record<OntologyRelation, number> = { equivalent: 0, narrower: 1, bro
  * myocardial infarction") that do not all name the same concept, or a final parenthesis naming a concept that is
  * neither the same as, narrower nor broader than the text before it ("pulmonary embolism (myocardial
  * infarction)"); a gloss of the same concept ("E11.9 (type 2 diabetes)", "MI (heart attack)") is not a hedge —
- * and a **ruled-out** answer ("not myocardial infarction", "myocardial infarction was ruled out"). A contrast
+ * a **ruled-out** answer ("not myocardial infarction", "myocardial infarction was ruled out"), and a **question**
+ * ("Answer: myocardial infarction?"). A contrast
  * states its second part ("not MI; pulmonary embolism"). Markers inside quoted or copied text are ignored.
  */
 export class OntologyVerifier implements Verifier<string> {
@@ -251,13 +253,13 @@ export class OntologyVerifier implements Verifier<string> {
   private readonly narrower: number;
   private readonly broader: number;
 
-  /** @throws RangeError when a credit is outside [0, 1] */
+  /** @throws {@link VerifierArgumentError} naming `options.narrowerCredit` / `options.broaderCredit` when outside [0, 1] */
   constructor(options: OntologyVerifierOptions = {}) {
     if (options.ontology) this.ont = options.ontology;
     this.narrower = options.narrowerCredit ?? 1;
     this.broader = options.broaderCredit ?? 0.5;
     for (const [k, v] of [['narrowerCredit', this.narrower], ['broaderCredit', this.broader]] as const) {
-      if (!(v >= 0 && v <= 1)) throw new RangeError(`options.${k} must be in [0, 1], got ${v}`);
+      if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new VerifierArgumentError(`options.${k}`, `must be a number in [0, 1], got ${JSON.stringify(v)}`);
     }
   }
 
@@ -265,11 +267,11 @@ export class OntologyVerifier implements Verifier<string> {
    * @param completion - the model's output (its answer span is used)
    * @param reference - the gold disease name or ICD code
    * @param context - the prompt, whose copied lines are not answers
-   * @throws TypeError when `reference` is not a non-empty string
+   * @throws {@link VerifierArgumentError} naming `reference` when it is not a non-empty string
    */
   verify(completion: string, reference: string, context: PromptContext = {}): VerificationResult {
     if (typeof reference !== 'string' || reference.trim() === '') {
-      throw new TypeError(`reference must be a non-empty string, got ${JSON.stringify(reference)}`);
+      throw new VerifierArgumentError('reference', `expected a non-empty disease name or ICD code, got ${JSON.stringify(reference)}`);
     }
     const ont = this.ont ?? getOntology();
     const span0 = extractAnswerSpan(completion, typeof context.prompt === 'string' ? context.prompt : undefined);
@@ -284,6 +286,7 @@ export class OntologyVerifier implements Verifier<string> {
       details: { conclusive: true, answer: span, ...extra },
     });
     if (reading.negated) return policy('the answer is ruled out, not stated', { negated: true });
+    if (reading.questioned) return policy('the answer is asked, not stated', { questioned: true });
     const SAME = new Set<OntologyRelation>(['equivalent', 'narrower', 'broader']);
     if (reading.alternatives.length > 1 && ont.resolve(span).length === 0) {
       const [first, ...rest] = reading.alternatives;

@@ -44,7 +44,7 @@
 import { contrastAt, excludedRanges, isAlternative, isNegatedAfter } from './answer-policy';
 import { CORRECTION_CUE, EN_ANSWER_CUE, JSON_ANSWER_KEY_CUE, ZH_ANSWER_CUE } from './cues';
 import { answerText, clip, inRanges, normalizeLoose, type Range } from './text';
-import { expectObject, VerifierArgumentError } from '../argument-error';
+import { VerifierArgumentError } from '../argument-error';
 
 /** Which form of statement gave the answer. */
 export type AnswerSource = 'answer-tag' | 'json' | 'boxed' | 'cue' | 'statement' | 'bare' | 'last-line';
@@ -559,7 +559,9 @@ function extractIn(text: string, ctx: Ctx, topLevel: boolean): ChoiceExtraction 
   const cueCount = cands.length;
   const sre = statementRe(ctx.letters);
   sre.lastIndex = 0;
-  for (let m = sre.exec(text); m; m = sre.exec(text)) {
+  // a verdict statement needs one of its verdict words: skip the scan when the text has none (the common case)
+  const verdicts = text.indexOf('correct') >= 0 || text.indexOf('right') >= 0 || text.indexOf('best') >= 0 || text.indexOf('正确') >= 0;
+  for (let m = verdicts ? sre.exec(text) : null; m; m = sre.exec(text)) {
     cands.push({ pos: m.index, end: m.index + m[0].length, type: 'statement' });
     if (cands.length - cueCount >= 4 * MAX_TRIED) cands.splice(cueCount, cands.length - cueCount - MAX_TRIED);
   }
@@ -709,6 +711,21 @@ export function extractChoice(completion: string, opts: ChoiceExtractionOptions 
  * @throws {@link VerifierArgumentError} naming `answer` when it holds no letter or something other than letters and separators.
  */
 export function parseGoldLetters(answer: string | readonly string[]): string[] {
+  if (typeof answer === 'string') {
+    const hit = goldCache.get(answer);
+    if (hit) return [...hit];
+    const letters = parseGold(answer);
+    if (goldCache.size >= 4096) goldCache.clear();
+    goldCache.set(answer, letters);
+    return [...letters];
+  }
+  return parseGold(answer);
+}
+
+/** Parsed gold strings (few distinct values recur over a run: 'A', 'B', 'AC', …). */
+const goldCache = new Map<string, readonly string[]>();
+
+function parseGold(answer: string | readonly string[]): string[] {
   const raw = Array.isArray(answer) ? answer.join(',') : String(answer);
   const s = raw.normalize('NFKC').toUpperCase();
   const out: string[] = [];

@@ -26,6 +26,10 @@
  *    E11.9", "the answer is not C"; {@link NEGATION_AFTER}: "E11.9 was ruled out", "C is incorrect", "E11.9已排除")
  *    earns nothing. A contrast after a negated statement states the answer ({@link CONTRAST_CUE}: "The correct
  *    answer is not C; it is B." → B; 不是C，而是B → B).
+ * 6. **A question is not an answer.** A candidate followed by a question mark ("I10? I11?", "C?") is asked, not
+ *    stated ({@link isQuestioned}); keywords: a test mentioned in a clause that ends with a question mark
+ *    ("Which test (ECG, troponin?) first?") is not ordered ({@link inQuestion}). So copying a question that lists
+ *    the candidates earns nothing even when the verifier is not given the prompt.
  *
  * Unusable values (`{"answer": null}`, a number where a letter is asked for) are `unparseable`; nothing is
  * defaulted silently.
@@ -103,18 +107,8 @@ export function copiedRanges(text: string, ctx: PromptContext = {}): Range[] {
   const out: Range[] = [];
   const lines = ctx.prompt ? promptLines(ctx.prompt) : undefined;
   const options = ctx.options;
-  // The current run of option-formatted lines.
-  let run: OptionLine[] = [];
-  const flush = (): void => {
-    if (run.length >= 2) for (const l of run) out.push([l.start, l.end]);
-    else if (run.length === 1 && options) {
-      const l = run[0]!;
-      const want = normalizedOptions(options).get(l.letter);
-      const got = normalizeLoose(text.slice(l.textStart, l.end));
-      if (want && got !== want && got.startsWith(want)) out.push([l.textStart, l.end]);
-    }
-    run = [];
-  };
+  // The current run of option-formatted lines (flushed by a module function, not a closure: the hot path).
+  const run: OptionLine[] = [];
   const n = text.length;
   for (let start = 0; start <= n; ) {
     let end = text.indexOf('\n', start);
@@ -130,17 +124,34 @@ export function copiedRanges(text: string, ctx: PromptContext = {}): Range[] {
     }
     if (m && m.index + m[0].length < end) {
       const letter = (m[1] ?? m[2])!;
-      if (run.some((r) => r.letter === letter)) flush();
+      for (const r of run) {
+        if (r.letter === letter) {
+          flushRun(text, run, options, out);
+          break;
+        }
+      }
       run.push({ start, end, letter, textStart: m.index + m[0].length });
-    } else if (fc !== -1 && fc !== 13 && run.length > 0) flush();
+    } else if (fc !== -1 && fc !== 13 && run.length > 0) flushRun(text, run, options, out);
     if (lines && end - start >= MIN_COPIED_LINE && end - start < 4000) {
       const k = normalizeLoose(text.slice(start, end));
       if (k.length >= MIN_COPIED_LINE && lines.has(k)) out.push([start, end]);
     }
     start = end + 1;
   }
-  flush();
+  flushRun(text, run, options, out);
   return out;
+}
+
+/** Ends a run of option-formatted lines: a list (two or more) is copied; one line repeating its option's text is too. */
+function flushRun(text: string, run: OptionLine[], options: Readonly<Record<string, string>> | undefined, out: Range[]): void {
+  if (run.length >= 2) for (const l of run) out.push([l.start, l.end]);
+  else if (run.length === 1 && options) {
+    const l = run[0]!;
+    const want = normalizedOptions(options).get(l.letter);
+    const got = normalizeLoose(text.slice(l.textStart, l.end));
+    if (want && got !== want && got.startsWith(want)) out.push([l.textStart, l.end]);
+  }
+  run.length = 0;
 }
 
 /** Merges ranges into sorted, non-overlapping ranges (for binary search with `inRanges`). */
@@ -226,4 +237,66 @@ export function contrastAt(text: string, p: number): number {
 export function withPrompt<R extends { prompt?: string }>(ref: R, context: VerifyContext | undefined): R {
   if (!context || typeof context.prompt !== 'string' || ref === null || typeof ref !== 'object' || typeof ref.prompt === 'string') return ref;
   return { ...ref, prompt: context.prompt };
+}
+
+const QUESTIONED_RE = /[ \t]*[?？]/y;
+
+/** Whether a candidate ending at `end` is directly followed by a question mark ("I10?", "C ?"): asked, not stated (rule 6). */
+export function isQuestioned(text: string, end: number): boolean {
+  QUESTIONED_RE.lastIndex = end;
+  return QUESTIONED_RE.test(text);
+}
+
+/** How far {@link inQuestion} looks for the end of the clause. */
+const QUESTION_WINDOW = 160;
+
+/**
+ * What {@link inQuestion} learnt about one text: no clause end in `[from, to)`, and whether the clause end at `to`
+ * is a question mark when `found`. Pass one (`{}`) per text to make floods of mentions cost linear time in all.
+ */
+export interface ClauseMemo {
+  from?: number;
+  to?: number;
+  found?: boolean;
+  isQuestion?: boolean;
+}
+
+/**
+ * Whether the clause holding a mention that ends at `end` is a question (rule 6): the first clause end after it
+ * (`.`, `;`, `!`, `?`, a line end, or their full-width forms, within 160 characters) is a question mark.
+ * "Which test (ECG, troponin, chest X-ray?) first?" → every test in it; "Order an ECG. Why? …" → not the ECG.
+ *
+ * @param memo - reused across the mentions of one text (amortised linear time); never across texts
+ */
+export function inQuestion(text: string, end: number, memo: ClauseMemo = {}): boolean {
+  const limit = Math.min(text.length, end + QUESTION_WINDOW);
+  let i = end;
+  if (memo.from !== undefined && memo.to !== undefined && memo.from <= end && end <= memo.to) {
+    // no clause end in [end, to): the clause end at `to` decides, if it lies within this mention's window
+    if (memo.found) return memo.to < limit && memo.isQuestion === true;
+    i = memo.to;
+  } else {
+    memo.from = end;
+    memo.to = end;
+    memo.found = false;
+  }
+  for (; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    let stop = false;
+    let question = false;
+    if (c === 63 /* ? */ || c === 0xff1f) stop = question = true;
+    else if (c === 46 /* . */) {
+      // a decimal point ("2.5 mg") does not end a clause
+      const d = i + 1 < text.length ? text.charCodeAt(i + 1) : -1;
+      stop = !(d >= 48 && d <= 57);
+    } else stop = c === 59 || c === 33 || c === 10 || c === 0x3002 || c === 0xff1b || c === 0xff01;
+    if (stop) {
+      memo.to = i;
+      memo.found = true;
+      memo.isQuestion = question;
+      return question;
+    }
+  }
+  memo.to = i;
+  return false;
 }

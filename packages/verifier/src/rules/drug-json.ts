@@ -161,6 +161,14 @@ export function extractDrugs(completion: string, field?: string, prompt?: string
  * @throws {@link VerifierArgumentError} naming `drugs` when it is not an array of strings.
  */
 export function verifyDrugJson(completion: string, ref: DrugJsonReference): VerificationResult {
+  expectObject(ref, 'ref', 'a drug-JSON reference');
+  if (ref.field !== undefined && typeof ref.field !== 'string') throw new VerifierArgumentError('field', `expected a JSON key string, got ${typeof ref.field}`);
+  if (ref.synonyms !== undefined) {
+    expectObject(ref.synonyms, 'synonyms', 'a canonical name → synonyms');
+    for (const [k, v] of Object.entries(ref.synonyms)) {
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new VerifierArgumentError(`synonyms.${k}`, `expected an array of names, got ${JSON.stringify(v)?.slice(0, 60)}`);
+    }
+  }
   if (!Array.isArray(ref.drugs) || ref.drugs.some((d) => typeof d !== 'string')) {
     throw new VerifierArgumentError('drugs', `expected an array of drug names, got ${JSON.stringify(ref.drugs)?.slice(0, 60)}`);
   }

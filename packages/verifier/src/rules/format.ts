@@ -14,7 +14,7 @@
  *
  * @packageDocumentation
  */
-import type { VerificationResult, Verifier } from '../types';
+import type { VerificationResult, Verifier, VerifyContext } from '../types';
 import { stripReasoning } from './text';
 import { expectObject, VerifierArgumentError } from '../argument-error';
 
@@ -139,9 +139,14 @@ function sectionAt(text: string, section: string): number {
 /**
  * Scores the format of a completion (see the module documentation). Reward in [0, 1].
  *
- * @throws {@link VerifierArgumentError} naming `spec` when it requires nothing.
+ * @throws {@link VerifierArgumentError} naming `spec` when it requires nothing or is malformed (`spec.sections`, `spec.schema`).
  */
 export function formatReward(completion: string, spec: FormatSpec): VerificationResult {
+  expectObject(spec, 'spec', 'a format spec');
+  if (spec.sections !== undefined && (!Array.isArray(spec.sections) || spec.sections.some((x) => typeof x !== 'string'))) {
+    throw new VerifierArgumentError('spec.sections', `expected an array of section names, got ${JSON.stringify(spec.sections)?.slice(0, 60)}`);
+  }
+  if (spec.schema !== undefined) expectObject(spec.schema, 'spec.schema', 'a JSON schema');
   const sections = spec.sections ?? [];
   if (sections.length === 0 && !spec.schema) throw new VerifierArgumentError('spec', 'a format spec needs sections or a schema');
   const text = typeof completion === 'string' ? completion : '';
@@ -186,7 +191,7 @@ export function formatReward(completion: string, spec: FormatSpec): Verification
 }
 
 /** A task verifier: a {@link Verifier} or a plain function. */
-export type VerifyFn<Ref> = (completion: string, reference: Ref) => VerificationResult | Promise<VerificationResult>;
+export type VerifyFn<Ref> = (completion: string, reference: Ref, context?: VerifyContext) => VerificationResult | Promise<VerificationResult>;
 
 /**
  * Adds a weighted format reward to a task verifier: reward = task.reward + weight × format.reward (so in
@@ -195,7 +200,8 @@ export type VerifyFn<Ref> = (completion: string, reference: Ref) => Verification
  * @param verifier - the task verifier.
  * @param formatCheck - a {@link FormatSpec} or a function scoring the format of a completion.
  * @param weight - the format weight (≥ 0).
- * @throws {@link VerifierArgumentError} naming `weight` when negative or not finite.
+ * @throws {@link VerifierArgumentError} naming `weight` when negative or not finite, `verifier` when it is not one, or
+ *   the `spec` field at fault.
  */
 export function withFormat<Ref>(
   verifier: Verifier<Ref> | VerifyFn<Ref>,
@@ -203,7 +209,11 @@ export function withFormat<Ref>(
   weight: number,
 ): Verifier<Ref> {
   if (!(weight >= 0) || !Number.isFinite(weight)) throw new VerifierArgumentError('weight', `expected a finite number ≥ 0, got ${weight}`);
-  const task: VerifyFn<Ref> = typeof verifier === 'function' ? verifier : (c, r) => verifier.verify(c, r);
+  if (typeof verifier !== 'function' && (verifier === null || typeof verifier !== 'object' || typeof verifier.verify !== 'function')) {
+    throw new VerifierArgumentError('verifier', 'expected a Verifier or a verify function');
+  }
+  if (typeof formatCheck !== 'function') formatReward('', formatCheck); // validates the spec now, not at the first completion
+  const task: VerifyFn<Ref> = typeof verifier === 'function' ? verifier : (c, r, ctx) => (ctx === undefined ? verifier.verify(c, r) : verifier.verify(c, r, ctx));
   const fmt = typeof formatCheck === 'function' ? formatCheck : (c: string) => formatReward(c, formatCheck);
   const combine = (t: VerificationResult, f: VerificationResult): VerificationResult => ({
     ...t,
@@ -214,9 +224,9 @@ export function withFormat<Ref>(
   const name = typeof verifier === 'function' ? verifier.name || 'task' : verifier.name;
   return {
     name: `${name}+format`,
-    verify(completion: string, reference: Ref) {
+    verify(completion: string, reference: Ref, context?: VerifyContext) {
       const f = fmt(completion);
-      const t = task(completion, reference);
+      const t = context === undefined ? task(completion, reference) : task(completion, reference, context);
       return t instanceof Promise ? t.then((r) => combine(r, f)) : combine(t, f);
     },
   };

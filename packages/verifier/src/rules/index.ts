@@ -35,5 +35,5 @@ export {
 } from './format';
 export { scoreExam, type ExamRecord, type ExamQuestionResult, type ExamScore } from './exam-scorer';
 export { stripReasoning, foldFullWidth, quotedRanges, answerText } from './text';
-export { copiedRanges, excludedRanges, isNegated, isNegatedAfter, isAlternative, withPrompt, type PromptContext } from './answer-policy';
+export { copiedRanges, excludedRanges, isNegated, isNegatedAfter, isAlternative, isQuestioned, inQuestion, withPrompt, type PromptContext } from './answer-policy';
 export type { HedgedQuantity } from './numeric';

@@ -15,7 +15,9 @@
  * to a different one ("CT or MRI", "CT/MRI", "either CT or MRI", CT或MRI): such a mention does not count for a
  * required concept (ordering "CT or MRI" orders neither), while a forbidden concept in a hedge still counts as
  * mentioned. Alternatives that are names of the same concept ("CT or computed tomography", "ECG/EKG") are not a
- * hedge. Mentions inside quoted passages or text copied from the prompt (`prompt`) do not count.
+ * hedge. Mentions inside quoted passages or text copied from the prompt (`prompt`) do not count, nor does a
+ * mention in a **question** (a clause ending with a question mark: "Which test (ECG, troponin?) first?", "ECG?"):
+ * a required concept only asked about is not ordered, while a forbidden one still counts as mentioned.
  *
  * reward = max(0, recall − forbiddenPenalty × forbidden hits), recall = mentioned required / required
  * (1 when nothing is required); verdict `correct` at 1, `incorrect` at 0, else `partial`.
@@ -23,7 +25,7 @@
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
-import { excludedRanges, isNegatedAfter, withPrompt } from './answer-policy';
+import { excludedRanges, inQuestion, isNegatedAfter, withPrompt, type ClauseMemo } from './answer-policy';
 import { HEDGE_WORD } from './cues';
 import { answerText, inRanges, type Range } from './text';
 import { expectObject, VerifierArgumentError } from '../argument-error';
@@ -120,11 +122,19 @@ function inflectedNames(names: readonly string[]): string[] {
 
 /**
  * Whether the text mentions one of `names`: 'yes', 'hedged' (only as an alternative to something else),
- * 'negated' (only negated mentions) or 'no'. Mentions starting inside `excluded` ranges are skipped.
+ * 'questioned' (only in questions), 'negated' (only negated mentions) or 'no'. Mentions starting inside
+ * `excluded` ranges are skipped.
  */
-export function findMention(text: string, names: readonly string[], negation = true, excluded: readonly Range[] = []): 'yes' | 'hedged' | 'negated' | 'no' {
+export function findMention(
+  text: string,
+  names: readonly string[],
+  negation = true,
+  excluded: readonly Range[] = [],
+): 'yes' | 'hedged' | 'questioned' | 'negated' | 'no' {
   let negated = false;
   let hedged = false;
+  let questioned = false;
+  const clause: ClauseMemo = {};
   for (const name of inflectedNames(names)) {
     const latinStart = isWordChar(name.charCodeAt(0));
     const latinEnd = isWordChar(name.charCodeAt(name.length - 1));
@@ -158,25 +168,48 @@ export function findMention(text: string, names: readonly string[], negation = t
         hedged = true;
         continue;
       }
+      if (inQuestion(text, wordEnd, clause)) {
+        questioned = true;
+        continue;
+      }
       return 'yes';
     }
   }
-  return hedged ? 'hedged' : negated ? 'negated' : 'no';
+  return hedged ? 'hedged' : questioned ? 'questioned' : negated ? 'negated' : 'no';
+}
+
+/** Checks a concept list: an array of names or of `[canonical, ...synonyms]` arrays of strings. */
+function checkItems(items: unknown, field: 'required' | 'forbidden'): void {
+  if (!Array.isArray(items)) throw new VerifierArgumentError(field, `expected an array of concepts, got ${items === null ? 'null' : typeof items}`);
+  items.forEach((item: unknown, i) => {
+    const ok = typeof item === 'string' || (Array.isArray(item) && item.every((n) => typeof n === 'string'));
+    if (!ok) throw new VerifierArgumentError(`${field}[${i}]`, `expected a name or an array of names, got ${JSON.stringify(item)?.slice(0, 60)}`);
+  });
 }
 
 /**
  * Verifies that a completion mentions the required concepts and not the forbidden ones.
  *
- * @throws {@link VerifierArgumentError} naming `required` when it is not an array, or `forbiddenPenalty` when negative.
+ * @throws {@link VerifierArgumentError} naming the field: `required` / `forbidden` (or an item, `required[2]`) when
+ *   not a list of names, `synonyms` when malformed, `forbiddenPenalty` when negative.
  */
 export function verifyKeywords(completion: string, ref: KeywordReference): VerificationResult {
-  if (!Array.isArray(ref.required)) throw new VerifierArgumentError('required', `expected an array of concepts, got ${typeof ref.required}`);
+  expectObject(ref, 'ref', 'a keyword reference');
+  checkItems(ref.required, 'required');
+  if (ref.forbidden !== undefined) checkItems(ref.forbidden, 'forbidden');
+  if (ref.synonyms !== undefined) {
+    expectObject(ref.synonyms, 'synonyms', 'a canonical name → synonyms');
+    for (const [k, v] of Object.entries(ref.synonyms)) {
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new VerifierArgumentError(`synonyms.${k}`, `expected an array of names, got ${JSON.stringify(v)?.slice(0, 60)}`);
+    }
+  }
   const penalty = ref.forbiddenPenalty ?? 1;
   if (!(penalty >= 0)) throw new VerifierArgumentError('forbiddenPenalty', `expected ≥ 0, got ${penalty}`);
   const negation = ref.negation ?? true;
   const text = typeof completion === 'string' ? norm(answerText(completion)) : '';
   const excluded = excludedRanges(text, typeof ref.prompt === 'string' ? { prompt: norm(ref.prompt) } : {});
   const hedgedRequired: string[] = [];
+  const questionedRequired: string[] = [];
   const found: string[] = [];
   const missing: string[] = [];
   const negatedRequired: string[] = [];
@@ -189,13 +222,14 @@ export function verifyKeywords(completion: string, ref: KeywordReference): Verif
       missing.push(label);
       if (m === 'negated') negatedRequired.push(label);
       if (m === 'hedged') hedgedRequired.push(label);
+      if (m === 'questioned') questionedRequired.push(label);
     }
   }
   const violations: string[] = [];
   for (const item of ref.forbidden ?? []) {
     const names = namesOf(item, ref.synonyms);
     const m = names.length ? findMention(text, names, negation, excluded) : 'no';
-    if (m === 'yes' || m === 'hedged') violations.push(names[0]!);
+    if (m === 'yes' || m === 'hedged' || m === 'questioned') violations.push(names[0]!);
   }
   const total = ref.required.length;
   const recall = total === 0 ? 1 : found.length / total;
@@ -205,13 +239,14 @@ export function verifyKeywords(completion: string, ref: KeywordReference): Verif
   if (missing.length) parts.push(`missing: ${missing.join(', ')}`);
   if (negatedRequired.length) parts.push(`negated: ${negatedRequired.join(', ')}`);
   if (hedgedRequired.length) parts.push(`hedged (only as an alternative): ${hedgedRequired.join(', ')}`);
+  if (questionedRequired.length) parts.push(`only asked about: ${questionedRequired.join(', ')}`);
   if (violations.length) parts.push(`forbidden: ${violations.join(', ')}`);
   return {
     reward,
     verdict,
     evidence: parts.join('; '),
     source: 'rule',
-    details: { recall, found, missing, negated: negatedRequired, hedged: hedgedRequired, forbidden: violations },
+    details: { recall, found, missing, negated: negatedRequired, hedged: hedgedRequired, questioned: questionedRequired, forbidden: violations },
   };
 }
 

@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
-import { VerifierArgumentError } from '../argument-error';
+import { expectObject, VerifierArgumentError } from '../argument-error';
 import { withPrompt } from './answer-policy';
 import { extractChoice, parseGoldLetters, type ChoiceExtraction, type ChoiceExtractionOptions } from './answer-extraction';
 
@@ -122,7 +122,7 @@ export function scoreChoice(
  *   `options`; `letters`, `mode`, `responseType` when they are not one of the documented values.
  */
 export function verifyMultipleChoice(completion: string, ref: MultipleChoiceReference): VerificationResult {
-  if (ref === null || typeof ref !== 'object') throw new VerifierArgumentError('ref', `expected a multiple-choice reference object, got ${ref === null ? 'null' : typeof ref}`);
+  expectObject(ref, 'ref', 'a multiple-choice reference');
   const gold = parseGoldLetters(ref.answer);
   const opts: ChoiceExtractionOptions = {};
   if (ref.options) {

@@ -25,7 +25,8 @@
  * `details.hedge`): a range ("400–600 mg",
  * "400 to 600 mg", 400至600 mg), alternatives ("100 mg or 500 mg", 100或500 mg) or a list of values of the same
  * unit ("100 mg, 200 mg, 500 mg"); a ruled-out value ("the dose is not 500 mg", "500 mg is incorrect") is not a
- * statement, and a contrast after it states the value ("not 500 mg; it is 250 mg").
+ * statement, and a contrast after it states the value ("not 500 mg; it is 250 mg"); a value followed by a
+ * question mark ("Answer: 250 mg?") is asked, not stated.
  *
  * Tolerance: correct when |stated − gold| ≤ max(abs, rel·|gold|) in the reference unit (default abs 0,
  * rel 1e-6).
@@ -33,7 +34,7 @@
  * @packageDocumentation
  */
 import type { VerificationResult, Verifier } from '../types';
-import { contrastAt, excludedRanges, isNegatedAfter, withPrompt } from './answer-policy';
+import { contrastAt, excludedRanges, isNegatedAfter, isQuestioned, withPrompt } from './answer-policy';
 import { CORRECTION_CUE, EN_ANSWER_CUE, HEDGE_WORD, JSON_ANSWER_KEY_CUE, NEGATION_BEFORE, RANGE_SEP, stickyRegExp, ZH_ANSWER_CUE } from './cues';
 import { answerText, clip, inRanges } from './text';
 import { convertUnit, parseUnitAt, unitKey } from './units';
@@ -177,6 +178,8 @@ export function extractQuantity(completion: string, lastNumberFallback = false, 
         q = c >= 0 ? parseQuantityAt(text, (i = skipNumericFillers(text, c))) : null;
         if (q && isNegatedAfter(text, q.end)) q = null;
       }
+      // "Answer: 250 mg?" asks, it does not state (rule 6): earlier statements are considered
+      if (q && isQuestioned(text, q.end)) q = null;
       if (q && corrections.has(cue)) {
         CLAUSE_END_RE.lastIndex = q.end;
         if (!CLAUSE_END_RE.test(text)) q = null;
@@ -218,6 +221,7 @@ export function extractQuantity(completion: string, lastNumberFallback = false, 
         while (s > 0 && /[\d.,]/.test(text[s - 1]!)) s--;
         if (s > 0 && /[-−]/.test(text[s - 1]!)) s--;
         const q = parseQuantityAt(text, s);
+        if (q && !inRanges(quotes, s) && isQuestioned(text, q.end)) return { reason: `the last number is asked, not stated: ${clip(text.slice(s, q.end + 1), 40)}` };
         if (q && !inRanges(quotes, s)) {
           // the last number of "400 to 600 mg" is one end of a range
           const before = text.slice(Math.max(0, s - 12), s);
@@ -254,9 +258,17 @@ export interface NumericReference {
 /**
  * Verifies a numeric completion against a value with tolerance and units.
  *
- * @throws {@link VerifierArgumentError} naming `value` when the gold is not a finite number, or `tolerance` when negative.
+ * @throws {@link VerifierArgumentError} naming the field: `value` when the gold is not a finite number, `tolerance`
+ *   when negative, `unit` or `molarMass` when malformed.
  */
 export function verifyNumeric(completion: string, ref: NumericReference): VerificationResult {
+  expectObject(ref, 'ref', 'a numeric reference');
+  if (typeof ref.value !== 'number' && typeof ref.value !== 'string') throw new VerifierArgumentError('value', `expected a number or a string like '5.5 mmol/L', got ${ref.value === null ? 'null' : typeof ref.value}`);
+  if (ref.unit !== undefined && typeof ref.unit !== 'string') throw new VerifierArgumentError('unit', `expected a unit string like 'mg', got ${typeof ref.unit}`);
+  if (ref.tolerance !== undefined) expectObject(ref.tolerance, 'tolerance', 'an { abs, rel }');
+  if (ref.molarMass !== undefined && !(typeof ref.molarMass === 'number' && Number.isFinite(ref.molarMass) && ref.molarMass > 0)) {
+    throw new VerifierArgumentError('molarMass', `expected a positive number of g/mol, got ${JSON.stringify(ref.molarMass)}`);
+  }
   let goldValue: number;
   let goldUnit = ref.unit ?? '';
   if (typeof ref.value === 'number') goldValue = ref.value;

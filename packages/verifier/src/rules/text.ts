@@ -61,7 +61,11 @@ const FULL_WIDTH_G = /[\uFF01-\uFF5E\u3000]/g;
  */
 export function foldFullWidth(text: string): string {
   if (!FULL_WIDTH.test(text)) return text;
-  return text.replace(FULL_WIDTH_G, (c) => (c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0)));
+  return text.replace(FULL_WIDTH_G, foldChar);
+}
+
+function foldChar(c: string): string {
+  return c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0);
 }
 
 /** A half-open range `[start, end)` of character offsets. */

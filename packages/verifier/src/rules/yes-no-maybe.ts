@@ -147,6 +147,7 @@ export function parseYesNoMaybe(answer: string): YesNoMaybe {
  * @throws {@link VerifierArgumentError} naming `answer` when the gold is not a label.
  */
 export function verifyYesNoMaybe(completion: string, ref: YesNoMaybeReference): VerificationResult {
+  expectObject(ref, 'ref', 'a yes/no/maybe reference');
   const gold = parseYesNoMaybe(ref.answer);
   const e = extractYesNoMaybe(completion, typeof ref.prompt === 'string' ? ref.prompt : undefined);
   if (e.label === null) return { reward: 0, verdict: 'unparseable', evidence: e.reason, source: 'rule', details: { gold } };

@@ -108,29 +108,23 @@ describe('very long padding (~1 MB) in bounded time', () => {
   });
 
   /**
-   * Violations the rule verifiers still have, reported to their owner (src/rules): each is asserted to still
-   * happen, so a fix shows up as a failure asking for the entry to be removed (the list can only shrink).
+   * Per verifier: a correct and a wrong answer, the question (for prompt copying) and the reward, with the prompt
+   * passed where the verifier takes it (`prompt` in the reference, `{ prompt }` for the ICD-10 verifier) or not.
+   * Every case is asserted for both: copying is caught from the prompt's lines when the verifier has them, and by
+   * the policy's own rules (a question is not an answer, option lists are copies) when it has not.
    */
-  const KNOWN: Record<string, string> = {
-    'keywords|prompt copied': 'the question lists the tests; copying it mentions the required keyword (the verifier never sees the prompt)',
-    'keywords|prompt copied 2000 times': 'as above',
-    'ICD-10|prompt copied': 'the question names I10 and I11: a hedge of two codes earns the set F1 (0.67) instead of nothing (src/icd10/icd10-verifier.ts)',
-    'ICD-10|prompt copied 2000 times': 'as above',
-  };
-  const noMore = (key: string, got: number, bound: number): void => {
-    if (KNOWN[key] !== undefined) expect(got, `${key} is fixed: remove it from KNOWN`).toBeGreaterThan(bound);
-    else expect(got, key).toBeLessThanOrEqual(bound);
-  };
-
-  /** Per verifier: a correct and a wrong answer, the question (for prompt copying) and the reward. */
   const icd = new Icd10Verifier();
-  const CASES: Array<{ name: string; correct: string; wrong: string; prompt: string; reward: (c: string) => number }> = [
-    { name: 'yes/no', correct: 'Answer: yes', wrong: 'Answer: no', prompt: 'Does aspirin reduce the risk of a second myocardial infarction? Answer yes, no or maybe.', reward: (c) => verifyYesNoMaybe(c, { answer: 'yes' }).reward },
-    { name: 'numeric', correct: 'Answer: 300 mg', wrong: 'Answer: 75 mg', prompt: 'What loading dose of aspirin (mg, 300 or 75?) is given in acute coronary syndrome?', reward: (c) => verifyNumeric(c, { value: 300, unit: 'mg' }).reward },
-    { name: 'keywords', correct: 'Order an ECG.', wrong: 'Order a chest X-ray.', prompt: 'Which first test (ECG, troponin, chest X-ray?) do you order for chest pain?', reward: (c) => verifyKeywords(c, { required: ['ECG'] }).reward },
-    { name: 'ICD-10', correct: 'Code: I10', wrong: 'Code: J45.909', prompt: 'Give the ICD-10-CM code of essential hypertension (I10? I11?).', reward: (c) => icd.verify(c, 'I10').reward },
-    { name: 'multiple choice', correct: 'Answer: C', wrong: 'Answer: B', prompt: `Which drug is a thrombolytic? ${Object.entries(OPTIONS).map(([k, v]) => `${k}. ${v}`).join(' ')}`, reward: (c) => mcq(c).reward },
+  type Reward = (c: string, prompt?: string) => number;
+  const CASES: Array<{ name: string; correct: string; wrong: string; prompt: string; reward: Reward }> = [
+    { name: 'yes/no', correct: 'Answer: yes', wrong: 'Answer: no', prompt: 'Does aspirin reduce the risk of a second myocardial infarction? Answer yes, no or maybe.', reward: (c, prompt) => verifyYesNoMaybe(c, { answer: 'yes', ...(prompt ? { prompt } : {}) }).reward },
+    { name: 'numeric', correct: 'Answer: 300 mg', wrong: 'Answer: 75 mg', prompt: 'What loading dose of aspirin (mg, 300 or 75?) is given in acute coronary syndrome?', reward: (c, prompt) => verifyNumeric(c, { value: 300, unit: 'mg', ...(prompt ? { prompt } : {}) }).reward },
+    { name: 'keywords', correct: 'Order an ECG.', wrong: 'Order a chest X-ray.', prompt: 'Which first test (ECG, troponin, chest X-ray?) do you order for chest pain?', reward: (c, prompt) => verifyKeywords(c, { required: ['ECG'], ...(prompt ? { prompt } : {}) }).reward },
+    { name: 'ICD-10', correct: 'Code: I10', wrong: 'Code: J45.909', prompt: 'Give the ICD-10-CM code of essential hypertension (I10? I11?).', reward: (c, prompt) => icd.verify(c, 'I10', prompt ? { prompt } : {}).reward },
+    { name: 'multiple choice', correct: 'Answer: C', wrong: 'Answer: B', prompt: `Which drug is a thrombolytic? ${Object.entries(OPTIONS).map(([k, v]) => `${k}. ${v}`).join(' ')}`, reward: (c, prompt) => verifyMultipleChoice(c, { answer: 'C', options: OPTIONS, ...(prompt ? { prompt } : {}) }).reward },
   ];
+  const noMore = (key: string, got: number, bound: number): void => {
+    expect(got, key).toBeLessThanOrEqual(bound);
+  };
 
   it.each(pads)('with %s padding every verifier finishes within the budget, and padding earns no more than the unpadded answer', (name, pad) => {
     for (const c of CASES) {
@@ -147,14 +141,20 @@ describe('very long padding (~1 MB) in bounded time', () => {
     }
   });
 
-  it('copying the prompt (alone, or repeated as padding) earns no more than a wrong answer', () => {
+  it.each([
+    ['without the prompt', false],
+    ['with the prompt', true],
+  ] as const)('copying the prompt (alone, or repeated as padding) earns no more than a wrong answer, %s', (_how, withPrompt) => {
     for (const c of CASES) {
-      const wrong = c.reward(c.wrong);
-      expect(c.reward(c.correct), `${c.name}: the correct answer is credited`).toBe(1);
+      const p = withPrompt ? c.prompt : undefined;
+      const wrong = c.reward(c.wrong, p);
+      expect(c.reward(c.correct, p), `${c.name}: the correct answer is credited`).toBe(1);
       expect(wrong, `${c.name}: the wrong answer is not`).toBe(0);
-      noMore(`${c.name}|prompt copied`, c.reward(c.prompt), wrong);
-      noMore(`${c.name}|prompt copied 2000 times`, c.reward(`${c.prompt}\n`.repeat(2000)), wrong);
-      noMore(`${c.name}|prompt copied, then the answer`, c.reward(`${c.prompt}\n${c.correct}`), c.reward(c.correct));
+      noMore(`${c.name}|prompt copied`, c.reward(c.prompt, p), wrong);
+      noMore(`${c.name}|prompt copied 2000 times`, c.reward(`${c.prompt}\n`.repeat(2000), p), wrong);
+      noMore(`${c.name}|prompt copied, then the wrong answer`, c.reward(`${c.prompt}\n${c.wrong}`, p), wrong);
+      // copying the prompt changes nothing about a stated answer (neither denies nor grants)
+      expect(c.reward(`${c.prompt}\n${c.correct}`, p), `${c.name}|prompt copied, then the answer`).toBe(c.reward(c.correct, p));
     }
   });
 

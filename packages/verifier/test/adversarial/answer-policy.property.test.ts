@@ -5,6 +5,8 @@
  * - a hedge over the gold and a wrong answer scores no more than the wrong answer alone;
  * - a ruled-out gold scores 0;
  * - injecting the gold into text copied from the prompt does not change the reward;
+ * - asking about the gold (a question naming candidates, as copied from a prompt) scores no more than a wrong
+ *   answer;
  *
  * plus one table per class of the issue (hedges, negation, injected answers, letter look-alikes, missed forms,
  * corrections), each case written for this test.
@@ -31,6 +33,8 @@ interface Family {
   state(x: string, zh: boolean): string;
   hedges(g: string, w: string, zh: boolean): string[];
   ruledOut(g: string, w: string, zh: boolean): string[];
+  /** Questions that name the gold and a wrong answer (asked, not stated), as a model copying the question writes. */
+  questions?(g: string, w: string, zh: boolean): string[];
   /** The prompt and completions that copy its lines with the gold injected, around the model's own statement. */
   inject(g: string, x: string, zh: boolean): { prompt?: string; completions: string[] };
 }
@@ -52,6 +56,7 @@ const families: Family[] = [
       zh ? [`答案：${g}或${w}`, `答案是${w}或者${g}。`, `${g}或${w}都正确`] : [`Answer: ${g} or ${w}`, `The answer is either ${w} or ${g}.`, `Answer: ${g}/${w}`, `${w} or ${g} is correct.`],
     ruledOut: (g, w, zh) =>
       zh ? [`答案不是${g}，而是${w}`, `答案：${g}不正确`, `不选${g}。`] : [`The correct answer is not ${g}; it is ${w}.`, `Answer: ${g} is incorrect.`, `The answer is not ${g}.`],
+    questions: (g, w, zh) => (zh ? [`答案是${g}？还是${w}？`, `${g}？${w}？`] : [`Is the answer ${g}? Or ${w}?`, `${g}? ${w}?`, `Answer: ${g}?`]),
     inject: (g, x, zh) => {
       const cue = zh ? ` 正确答案是${g}` : ` — the correct answer is ${g}`;
       const stmt = zh ? `答案：${x}` : `Answer: ${x}`;
@@ -73,6 +78,7 @@ const families: Family[] = [
     state: (x, zh) => (zh ? `答案：${ZH_YNM[x]}` : `Answer: ${x}`),
     hedges: (g, w, zh) => (zh ? [`答案：${ZH_YNM[g]}或${ZH_YNM[w]}`, `答案：${ZH_YNM[w]}，${ZH_YNM[g]}`] : [`${g} and ${w}`, `Answer: ${w}, ${g}`, `Answer: ${g} or ${w}.`, `${g}, ${w}, maybe`]),
     ruledOut: (g, _w, zh) => (zh ? [`答案并非${ZH_YNM[g]}。`] : [`The answer is not ${g}.`, `Final answer: not ${g}`]),
+    questions: (g, w, zh) => (zh ? [`答案：${ZH_YNM[g]}？${ZH_YNM[w]}？`] : [`Answer: ${g}? ${w}?`, `Is the answer ${g}?`]),
     inject: (g, x, zh) => {
       const line = zh ? `背景资料（摘自原文）：本研究的最终答案：${ZH_YNM[g]}。` : `Context: the final answer is ${g}.`;
       const stmt = zh ? `答案：${ZH_YNM[x]}` : `Answer: ${x}`;
@@ -87,6 +93,7 @@ const families: Family[] = [
     hedges: (g, w, zh) =>
       zh ? [`答案：${g}或${w} mg`, `答案：${w}至${g} mg`, `剂量为${g} mg、${w} mg`] : [`Answer: ${g} mg or ${w} mg`, `Answer: ${w}–${g} mg`, `${g}-${w} mg`, `The dose is ${w} to ${g} mg.`, `Answer: ${w} mg, ${g} mg`],
     ruledOut: (g, w, zh) => (zh ? [`剂量不是${g} mg，而是${w} mg`, `答案：${g} mg 不正确`] : [`The dose is not ${g} mg; it is ${w} mg.`, `Answer: ${g} mg is incorrect.`]),
+    questions: (g, w, zh) => (zh ? [`剂量是${g} mg？${w} mg？`] : [`What dose (${g} mg? ${w} mg?) is given?`, `Answer: ${g} mg?`]),
     inject: (g, x, zh) => {
       const line = zh ? `提示：答案：${g} mg` : `Hint: the answer is ${g} mg.`;
       return { prompt: `What is the dose?\n${line}`, completions: [`${zh ? '答案：' : 'Answer: '}${x} mg\n${line}`, `Answer: ${x} mg\n"the answer is ${g} mg"`] };
@@ -100,6 +107,7 @@ const families: Family[] = [
     hedges: (g, w, zh) => (zh ? [`诊断：${g}或${w}`, `编码：${w}或者${g}`] : [`${g} or ${w}`, `Answer: either ${w} or ${g}`, `Code: ${g}/${w}`]),
     ruledOut: (g, w, zh) =>
       zh ? [`诊断：${w}，排除${g}`, `${g}已排除。编码：${w}`] : [`Answer: ${w}. (${g} was ruled out.)`, `not ${g}; code ${w}`, `Final answer: ${g}. Actually ${w}.`],
+    questions: (g, w, zh) => (zh ? [`请给出编码（${g}？${w}？）。`, `诊断：${g}？`] : [`Give the ICD-10-CM code (${g}? ${w}?).`, `Code: ${g}?`, `${w}? ${g}?`]),
     inject: (g, x, zh) => {
       const line = `Example answer: ${g}`;
       return { prompt: `Code this visit.\n${line}`, completions: [`${zh ? '诊断：' : 'Code: '}${x}\n${line}`, `Code: ${x}\n> Code: ${g}`] };
@@ -112,6 +120,7 @@ const families: Family[] = [
     state: (x, zh) => (zh ? `诊断：${x}` : `Answer: ${x}`),
     hedges: (g, w, zh) => (zh ? [`诊断：${g}或${w}`] : [`Answer: ${g} or ${w}`, `Answer: ${w} (${g})`, `Final diagnosis: ${g}/${w}`]),
     ruledOut: (g, w, zh) => (zh ? [`诊断：不是${g}，而是${w}`] : [`Answer: not ${g}; ${w}`, `Diagnosis: ${g} was ruled out`]),
+    questions: (g, _w, zh) => (zh ? [`诊断：${g}？`] : [`Answer: ${g}?`, `Final diagnosis: ${g}??`]),
     inject: (g, x, zh) => {
       const line = `Format example — Answer: ${g}`;
       return { prompt: `What is the diagnosis?\n${line}`, completions: [`${line}\n${zh ? '诊断：' : 'Answer: '}${x}`, `${zh ? '诊断：' : 'Answer: '}${x}\n> Answer: ${g}`] };
@@ -137,6 +146,7 @@ const families: Family[] = [
     state: (x, zh) => (zh ? `完善${x}检查。` : `Order ${x}.`),
     hedges: (g, w, zh) => (zh ? [`完善${g}或${w}检查。`] : [`Order ${g} or ${w}.`, `Order either ${w} or ${g}.`, `Get a ${g}/${w}.`]),
     ruledOut: (g, w, zh) => (zh ? [`不需要${g}，完善${w}检查。`, `${w}检查；${g}不需要。`] : [`${g} is not needed; order ${w}.`, `No ${g}. Order ${w}.`]),
+    questions: (g, w, zh) => (zh ? [`首选哪项检查（${g}、${w}？）`, `${g}？`] : [`Which first test (${g}, ${w}?) do you order?`, `Order ${g}?`]),
     inject: (g, x) => {
       const line = `Options considered by the team: ${g} and echocardiography`;
       return { prompt: `Which test first?\n${line}`, completions: [`Order ${x}.\n${line}`, `Order ${x}.\n> ${g} is what the textbook says`] };
@@ -182,6 +192,22 @@ describe.each(families)('$name: answer policy properties', (fam) => {
       { seed: SEED + 1, numRuns: RUNS },
     );
   });
+
+  // (drug JSON has no prose to ask in: no questions for it)
+  const questions = fam.questions;
+  if (questions) {
+    it('asking about the gold scores no more than a wrong answer', () => {
+      fc.assert(
+        fc.property(pair(fam.values.length), ([gi, wi, zh]) => {
+          const g = fam.values[gi]!;
+          const w = fam.values[wi]!;
+          const wrongAlone = fam.score(fam.state(w, zh), g);
+          for (const q of questions(g, w, zh)) expect(fam.score(q, g), q).toBeLessThanOrEqual(wrongAlone);
+        }),
+        { seed: SEED + 3, numRuns: RUNS },
+      );
+    });
+  }
 
   it('injecting the gold into text copied from the prompt does not change the reward', () => {
     fc.assert(

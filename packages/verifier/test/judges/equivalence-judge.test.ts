@@ -64,6 +64,50 @@ describe('EquivalenceJudge', () => {
     expect(() => EquivalenceJudge.fromJSON({ ...judge.toJSON(), b2: [] })).toThrow(/json.b2 must have 1 numbers, got 0/);
   });
 
+  it('applies the answer policy: hedges, glosses of another disease, ruled-out and asked answers earn 0', () => {
+    const DISEASES = ['myocardial infarction', 'pulmonary embolism', 'pneumonia', 'asthma', 'appendicitis', 'migraine'];
+    // the properties are not vacuous: the judge credits each stated disease and tells these diseases apart
+    for (const g of DISEASES) {
+      expect(judge.verify(`Answer: ${g}`, g).reward, g).toBe(1);
+      for (const w of DISEASES) if (w !== g) expect(judge.predict(w, g), `${w} vs ${g}`).toBe(false);
+    }
+    for (const g of DISEASES) {
+      for (const w of DISEASES) {
+        if (w === g) continue;
+        const wrongAlone = judge.verify(`Answer: ${w}`, g).reward;
+        expect(wrongAlone).toBe(0);
+        for (const hedge of [`Answer: ${w} (${g})`, `Answer: ${g} (${w})`, `Answer: ${g} or ${w}`, `Final diagnosis: ${w}/${g}`, `诊断：${g}或${w}`]) {
+          const r = judge.verify(hedge, g);
+          expect(r.reward, hedge).toBeLessThanOrEqual(wrongAlone);
+          expect(r.details?.hedge, hedge).toBe(true);
+        }
+        for (const ruledOut of [`Answer: not ${g}`, `Diagnosis: ${g} was ruled out`, `诊断：排除${g}`]) {
+          const r = judge.verify(ruledOut, g);
+          expect(r.reward, ruledOut).toBe(0);
+          expect(r.details?.negated, ruledOut).toBe(true);
+        }
+        expect(judge.verify(`Answer: ${g}?`, g)).toMatchObject({ reward: 0, details: { questioned: true } });
+        // a contrast states its second part
+        expect(judge.verify(`Answer: not ${w}; ${g}`, g).reward, `not ${w}; ${g}`).toBe(1);
+        expect(judge.verify(`Answer: not ${g}; ${w}`, g).reward, `not ${g}; ${w}`).toBe(0);
+      }
+    }
+  });
+
+  it('a gloss of the same disease is read, copied prompt lines are not, and a bad reference names the field', () => {
+    const same = 'Answer: myocardial infarction (Myocardial Infarction)';
+    expect(judge.predict('Myocardial Infarction', 'myocardial infarction')).toBe(true);
+    expect(judge.verify(same, 'myocardial infarction')).toMatchObject({ reward: 1, verdict: 'correct' });
+    const prompt = 'What is the diagnosis?\nFormat example — Answer: myocardial infarction';
+    const copied = 'Format example — Answer: myocardial infarction\nAnswer: pneumonia';
+    expect(judge.verify(copied, 'pneumonia', { prompt }).reward).toBe(1);
+    expect(judge.verify('Format example — Answer: myocardial infarction', 'myocardial infarction', { prompt })).toMatchObject({ reward: 0, verdict: 'unparseable' });
+    // without the prompt the copied line is the model's own statement
+    expect(judge.verify('Format example — Answer: myocardial infarction', 'myocardial infarction').reward).toBe(1);
+    expect(() => judge.verify('Answer: asthma', '')).toThrow(EquivalenceJudgeError);
+    expect(() => judge.verify('Answer: asthma', '')).toThrow(/^reference: /);
+  });
+
   it('rejects bad training input', async () => {
     await expect(EquivalenceJudge.train([], { seed: 1 })).rejects.toThrow(EquivalenceJudgeError);
     await expect(EquivalenceJudge.train(train.slice(0, 4), { seed: 1.5 })).rejects.toThrow(/options.seed/);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getOntology, OntologyVerifier, extractAnswerSpan, answerCandidates } from '../../src/judges/index';
 import { useShippedVerifierData } from '../../src/node/index';
+import { VerifierArgumentError } from '../../src/argument-error';
 
 useShippedVerifierData(); // the shipped ICD-10 / Disease Ontology files, read from disk
 
@@ -47,7 +48,9 @@ describe('OntologyVerifier', () => {
     expect(v.verify('Answer: type 1 diabetes mellitus', 'type 2 diabetes mellitus')).toMatchObject({ reward: 0, verdict: 'incorrect', details: { conclusive: true } });
     expect(v.verify('Answer: T2DM', 'type 2 diabetes mellitus')).toMatchObject({ reward: 0, details: { conclusive: false } });
     expect(new OntologyVerifier({ broaderCredit: 0 }).verify('Answer: diabetes mellitus', 'type 2 diabetes mellitus').reward).toBe(0);
-    expect(() => v.verify('x', '')).toThrow(/reference must be a non-empty string/);
-    expect(() => new OntologyVerifier({ narrowerCredit: 2 })).toThrow(/narrowerCredit/);
+    expect(() => v.verify('x', '')).toThrow(VerifierArgumentError);
+    expect(() => v.verify('x', '')).toThrow(/^reference: expected a non-empty disease name/);
+    expect(() => new OntologyVerifier({ narrowerCredit: 2 })).toThrow(VerifierArgumentError);
+    expect(() => new OntologyVerifier({ narrowerCredit: 2 })).toThrow(/options.narrowerCredit/);
   });
 });
