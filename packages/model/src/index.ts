@@ -57,6 +57,7 @@ export {
   applyTemperature,
   applyTopK,
   applyTopP,
+  applyMinP,
   greedy,
   sampleCategorical,
   processLogits,

@@ -207,6 +207,7 @@ function prepare(model: GenerationModel, prompts: number[][] | string[], options
     temperature: options.temperature,
     topK: options.topK,
     topP: options.topP,
+    minP: options.minP,
     repetitionPenalty: options.repetitionPenalty,
   };
   validateSamplingOptions('generate', sampling);

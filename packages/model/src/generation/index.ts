@@ -9,6 +9,7 @@ export {
   applyTemperature,
   applyTopK,
   applyTopP,
+  applyMinP,
   createRng,
   greedy,
   logSoftmax,
