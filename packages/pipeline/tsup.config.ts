@@ -6,6 +6,6 @@ export default defineConfig(
     index: 'src/index.ts',
     'node/index': 'src/node/index.ts',
     'ai-sdk/index': 'src/ai-sdk/index.ts',
-    cli: 'src/node/cli/main.ts',
+    cli: 'src/node/cli/bin.ts',
   }),
 );

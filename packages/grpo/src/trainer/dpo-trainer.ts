@@ -134,7 +134,11 @@ export class DPOTrainer {
       const totals = r.completions.map((_, i) => {
         let s = 0;
         let any = false;
-        for (const f of r.rewardsPerFunction) if (f[i] !== null) (s += f[i]!), (any = true);
+        for (const f of r.rewardsPerFunction) {
+          if (f[i] === null) continue;
+          s += f[i]!;
+          any = true;
+        }
         return any ? s : null;
       });
       for (const p of buildPreferencePairs(totals, G, derivedSeed(args.seed, 6, start)).pairs) {

@@ -216,11 +216,10 @@ export class GRPOTrainer<Example extends PromptExample = PromptExample> {
       }
     }
 
-    const self = this;
     const stateRng: StatefulRng = {
-      getRngState: () => self.getState(),
+      getRngState: () => this.getState(),
       setRngState: (state: unknown) => {
-        self.restored = state as SavedState;
+        this.restored = state as SavedState;
       },
     };
     const lossType = s.lossType;
@@ -256,9 +255,8 @@ export class GRPOTrainer<Example extends PromptExample = PromptExample> {
   async train(options: { steps: number }): Promise<{ step: number; losses: number[] }> {
     await this.ensureSampler();
     const bar = new ProgressBar(this.trainer.step + options.steps, this.opts.progress ?? 'auto');
-    const self = this;
     const batches: AsyncIterable<GrpoMicroBatch> = {
-      [Symbol.asyncIterator]: () => ({ next: async () => ({ done: false, value: await self.nextMicroBatch() }) }),
+      [Symbol.asyncIterator]: () => ({ next: async () => ({ done: false, value: await this.nextMicroBatch() }) }),
     };
     const userOnStep = this.opts.onStep;
     let last: StepLog | undefined;

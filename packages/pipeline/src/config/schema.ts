@@ -123,13 +123,15 @@ const rl2Schema = z
 
 const evalSchema = z
   .object({
-    /** Held-out knowledge probes (cloze facts, scored by likelihood). */
+    /** Held-out knowledge probes (the harness's `buildKnowledgeProbes`, generated JSON answers scored by the verifier). */
     probes: int(4).prefault(60),
-    /** Held-out verifiable questions (generated answers, scored by the verifier). */
+    /** Of the probes, the single-answer multiple-choice ones counted for verifiable accuracy (at most this many). */
     verifiable: int(4).prefault(30),
     /** Labelled completions for the stage-1 reward accuracy (hybrid vs rule-only). */
     rewardProbes: int(4).prefault(120),
+    /** BM25 passages over the corpus per question in the retrieval run. */
     retrievalK: int(1).prefault(2),
+    /** New tokens per answer (greedy). */
     maxNewTokens: int(1).prefault(24),
   })
   .strict();

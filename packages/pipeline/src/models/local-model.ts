@@ -4,6 +4,9 @@
  *
  * - Prompts are rendered with the tokenizer's chat template when it has one (`chatTemplate: 'auto'`, the
  *   default), with a template you give, or as plain text (`'none'`: the turns' contents joined by blank lines).
+ * - Decoding is `quarkmed serve`'s: only tokens that keep the text valid UTF-8 (`validUtf8`), and a chat-templated
+ *   prompt's answer also ends at the template's end-of-turn token (`chatStopIds`), so a checkpoint evaluated here
+ *   and the same checkpoint served and evaluated through `OpenAICompatibleModel` give the same greedy answers.
  * - Calls that arrive together (e.g. the harness with `concurrency` > 1) are **batched**: queued calls with the same
  *   parameters run as one batched `generate` (left padding + KV cache) of up to `batchSize` prompts; batches run
  *   one at a time. Greedy decoding (temperature 0) gives the same text batched or alone; with sampling, row r of a
@@ -16,6 +19,7 @@
  * @packageDocumentation
  */
 import { generate, type GenerationModel, type Tokenizer } from '@quarkmed/model';
+import { chatStopIds } from '../ai-sdk/chat-stop-ids';
 import { generationParams, toMessages, type EvalGenerateOptions, type EvalModel, type EvalPrompt } from './eval-model';
 import { EvalModelAbortError, EvalModelConfigError, EvalModelError } from './model-errors';
 
@@ -70,13 +74,18 @@ export class LocalModel implements EvalModel {
     if (!Number.isInteger(this.defaultMaxTokens) || this.defaultMaxTokens < 1) throw new EvalModelConfigError('defaultMaxTokens', `must be a positive integer, got ${String(options.defaultMaxTokens)}`);
   }
 
+  /** Whether prompts are rendered with a chat template (else as plain text). */
+  get usesChatTemplate(): boolean {
+    const t = this.options.chatTemplate ?? 'auto';
+    return !(t === 'none' || (t === 'auto' && this.options.tokenizer.chatTemplate === null));
+  }
+
   /** The text a prompt is rendered to before encoding. */
   render(prompt: EvalPrompt): string {
     const messages = toMessages(prompt);
     const t = this.options.chatTemplate ?? 'auto';
-    const tok = this.options.tokenizer;
-    if (t === 'none' || (t === 'auto' && tok.chatTemplate === null)) return messages.map((m) => m.content).join('\n\n');
-    return tok.applyChatTemplate(messages, { addGenerationPrompt: true, ...(t !== 'auto' ? { template: t } : {}) });
+    if (!this.usesChatTemplate) return messages.map((m) => m.content).join('\n\n');
+    return this.options.tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true, ...(t !== 'auto' ? { template: t } : {}) });
   }
 
   /**
@@ -164,6 +173,8 @@ export class LocalModel implements EvalModel {
         ...(o.topP !== undefined ? { topP: o.topP } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         ...(o.stop !== undefined && o.stop.length > 0 ? { stopSequences: o.stop } : {}),
+        ...(this.usesChatTemplate ? { stopIds: chatStopIds(this.options.model, this.options.tokenizer) } : {}),
+        validUtf8: true,
         signal: ctl.signal,
       });
       results.forEach((r, i) => {

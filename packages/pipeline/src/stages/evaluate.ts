@@ -1,39 +1,53 @@
 /**
- * Stage `eval`: the numbers behind the report's effects, on held-out data (test split by entity, held-out template
- * phrasings), each with a 95% interval: knowledge-probe accuracy of every model stage (and of the pre-training
- * baseline without knowledge translation), with and without retrieval for the final model; verifiable accuracy
- * (generated JSON answers scored by the multiple-choice verifier) of every model stage; the stage-1 verifier's
- * reward accuracy in hybrid and rule-only mode.
+ * Stage `eval`: the numbers behind the report's effects, on held-out data, each with a 95% Wilson interval, all
+ * through the evaluation harness (the same path as `quarkmed eval`):
+ *
+ * - the harness's held-out knowledge probes (`buildKnowledgeProbes`: data-synth's verifiable tasks on the test side
+ *   of the run's entity split, so no probe's answer fact is in the training data), prompted for a JSON answer
+ *   (`buildEvalPrompt`), answered greedily by every model stage (and the pre-training baseline without knowledge
+ *   translation) as a `LocalModel`, scored by the verifier (`scoreOutputs`): probe accuracy;
+ * - verifiable accuracy: the same runs' single-answer multiple-choice probes (the first `eval.verifiable`);
+ * - the final model's probes again with BM25 retrieval over the corpus (passages packaged by the harness);
+ * - the stage-1 verifier's reward accuracy in hybrid and rule-only mode (labelled completions, no model).
+ *
+ * Each run's predictions are written (`predictions/<model>.jsonl`), so `quarkmed eval --rescore` can score them
+ * again without generating.
  *
  * @packageDocumentation
  */
-import { generate, type LlamaModel, type Tokenizer } from '@quarkmed/model';
-import { EquivalenceJudge, multipleChoiceVerifier } from '@quarkmed/verifier';
+import { loadCheckpointFromFiles, type LlamaModel, type Tokenizer } from '@quarkmed/model';
+import { Bm25Index, Bm25Retriever } from '@quarkmed/rag';
+import { EquivalenceJudge } from '@quarkmed/verifier';
 import { MODEL_STAGES, type StageName } from '../config/stage-names';
 import type { RecipeConfig } from '../config/schema';
+import { accuracyReport, type AccuracyCell } from '../eval/accuracy';
+import { evaluate, type EvalRun } from '../eval/harness';
+import { buildKnowledgeProbes, PROBE_TASKS } from '../eval/knowledge-probes';
+import { serializePredictions } from '../eval/predictions';
+import { buildEvalPrompt } from '../eval/prompt';
+import type { ChoiceItem, YesNoMaybeItem } from '../eval/types';
+import { LocalModel } from '../models/local-model';
 import { wilson, type Accuracy } from '../report/interval';
-import { choiceReference, choiceVerifier } from './choice-verifier';
+import { choiceVerifier } from './choice-verifier';
 import { docsFromJsonl } from './corpus';
-import { answerPrompt, fitsContext, instructionSamples, isVerifiableChoice } from './instruction-data';
-import { tokenizerFromFiles } from './model-files';
-import { buildProbes, corpusRetriever, probeCorrect } from './probes';
+import { instructionSamples, isVerifiableChoice } from './instruction-data';
+import { runTokenizer, tokenizerFromFiles } from './model-files';
 import { buildRewardProbes, rewardAgreement } from './reward-probes';
 import { trainJudge } from './rl1';
 import { StageError } from './stage-error';
-import type { StageContext, StageDefinition, StageOutput } from './types';
-import { loadCheckpointFromFiles } from '@quarkmed/model';
+import type { StageContext, StageDefinition, StageFile, StageOutput } from './types';
 
 const decoder = new TextDecoder();
 
 /** The evaluation results (`eval/eval.json`). */
 export interface EvalResults {
-  /** Knowledge-probe accuracy per model (`pretrain`, `pretrain-baseline`, `ift`, ...). */
+  /** Knowledge-probe accuracy (the harness, generated JSON answers) per model (`pretrain-baseline`, `pretrain`, `ift`, ...). */
   probes: Record<string, Accuracy>;
   /** The final model's probe accuracy with retrieval (BM25 over the corpus). */
   probesWithRetrieval: Accuracy | null;
   /** The model the retrieval comparison used. */
   finalModel: string | null;
-  /** Verifiable accuracy per model stage. */
+  /** Verifiable accuracy (single-answer multiple-choice probes) per model stage. */
   verifiable: Record<string, Accuracy>;
   /** Stage-1 reward accuracy per verifier mode. */
   rewardAccuracy: { hybrid: Accuracy; ruleOnly: Accuracy } | null;
@@ -47,51 +61,91 @@ async function loadStageModel(ctx: StageContext, stage: StageName, prefix = ''):
   return { model, tokenizer: tokenizerFromFiles(tj, await ctx.artifact(stage, `${prefix}tokenizer_config.json`)) };
 }
 
-async function verifiableCorrect(model: LlamaModel, tokenizer: Tokenizer, prompts: { prompt: string; ref: NonNullable<ReturnType<typeof choiceReference>> }[], maxNewTokens: number): Promise<number> {
-  const out = await generate(model, prompts.map((p) => p.prompt), { tokenizer, maxNewTokens, temperature: 0 });
-  let ok = 0;
-  for (const [i, g] of out.entries()) if ((await multipleChoiceVerifier.verify(g.text, prompts[i]!.ref)).reward >= 1) ok++;
-  return ok;
+type ProbeItem = ChoiceItem | YesNoMaybeItem;
+
+/** An accuracy of the report from a harness accuracy cell (the harness's Wilson interval; NaN for no items). */
+function accuracyOf(c: AccuracyCell): Accuracy {
+  return { correct: c.correct, total: c.n, value: c.n === 0 ? Number.NaN : c.accuracy, low: c.ci.low, high: c.ci.high };
+}
+
+/**
+ * The held-out probes of the run: the harness's knowledge probes on the test side of the run's entity split
+ * (`seed`), in English, at most `count` (spread over the probe tasks), those whose plain prompt leaves room for
+ * `maxNewTokens` in `maxSeqLen` under the run's tokenizer (so every model is asked the same questions in full).
+ */
+export function evalProbes(ctx: StageContext, kg: Parameters<typeof buildKnowledgeProbes>[0], tokenizer: Pick<Tokenizer, 'encode'> | undefined, count: number): ProbeItem[] {
+  const { maxNewTokens } = ctx.config.eval;
+  const items = buildKnowledgeProbes(kg, { seed: ctx.seed, splitSeed: ctx.config.seed, split: 'test', language: 'en', countPerTask: Math.max(1, Math.ceil((2 * count) / PROBE_TASKS.length)) });
+  const fits = (it: ProbeItem): boolean => tokenizer === undefined || tokenizer.encode(buildEvalPrompt(it).text).length + maxNewTokens <= ctx.config.model.maxSeqLen;
+  // interleave the tasks (the builder lists them one after another) so a small count still covers every task
+  const byTask = new Map<string, ProbeItem[]>();
+  for (const it of items.filter(fits)) {
+    const k = it.subject ?? '';
+    if (!byTask.has(k)) byTask.set(k, []);
+    byTask.get(k)!.push(it);
+  }
+  const out: ProbeItem[] = [];
+  for (let i = 0; out.length < count; i++) {
+    let any = false;
+    for (const list of byTask.values()) {
+      if (i < list.length && out.length < count) {
+        out.push(list[i]!);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return out;
+}
+
+/** Runs the harness on one model: greedy, batched, the prompt's end kept when passages make it too long. */
+async function harnessRun(label: string, model: LlamaModel, tokenizer: Tokenizer, items: readonly ProbeItem[], ctx: StageContext, retriever?: Bm25Retriever): Promise<EvalRun> {
+  const maxTokens = ctx.config.eval.maxNewTokens;
+  const local = new LocalModel({ model, tokenizer, id: label, batchSize: 8, defaultMaxTokens: maxTokens, truncatePrompt: true });
+  return evaluate({ items, model: local, concurrency: 8, params: { maxTokens }, ...(retriever ? { retriever } : {}) });
 }
 
 async function run(ctx: StageContext): Promise<StageOutput> {
   const e = ctx.config.eval;
   await ctx.verifierData();
   const kg = await ctx.knowledgeGraph();
-  const subset = await ctx.artifact('corpus', 'subset.json');
   const corpus = await ctx.artifact('corpus', 'corpus.jsonl');
-  if (subset === undefined || corpus === undefined) throw new StageError('eval', 'needs the corpus stage output');
-  const diseases = (JSON.parse(decoder.decode(subset)) as { diseases: string[] }).diseases;
-  const probes = buildProbes(kg, diseases, e.probes, ctx.seed);
-  const retrieve = corpusRetriever(docsFromJsonl(decoder.decode(corpus)), e.retrievalK);
-  const test = instructionSamples(kg, { seed: ctx.config.seed, split: 'test', languages: ['en'], countPerTask: Math.max(4, e.verifiable) }).filter(isVerifiableChoice);
-  const maxSeqLen = ctx.config.model.maxSeqLen;
-  const questions = test.flatMap((s) => {
-    const prompt = answerPrompt(s);
-    // the question must fit every model evaluated (their tokenizers share the run's; a foreign one is checked again below)
-    if (prompt.length > maxSeqLen * 8) return [];
-    const ref = choiceReference(s, prompt);
-    return ref ? [{ prompt, ref }] : [];
-  });
+  if (corpus === undefined) throw new StageError('eval', 'needs the corpus stage output');
+  const probes = evalProbes(ctx, kg, await runTokenizer(ctx), e.probes);
+  if (probes.length === 0) throw new StageError('eval', `eval.probes: no knowledge probe fits model.maxSeqLen ${ctx.config.model.maxSeqLen} with eval.maxNewTokens ${e.maxNewTokens}`);
+  const verifiableIds = new Set(probes.filter((p) => p.kind === 'multiple-choice' && p.responseType === 'single').slice(0, e.verifiable).map((p) => p.id));
+  const index = new Bm25Index();
+  index.addDocuments(docsFromJsonl(decoder.decode(corpus)).map((d) => ({ pageContent: d.text, metadata: { id: d.id, source: d.source } })));
+  const retriever = new Bm25Retriever(index, { k: e.retrievalK });
 
   const results: EvalResults = { probes: {}, probesWithRetrieval: null, finalModel: null, verifiable: {}, rewardAccuracy: null };
+  const files: Record<string, StageFile> = {};
   const models: [string, StageName, string][] = [['pretrain-baseline', 'pretrain', 'baseline/'], ...MODEL_STAGES.map((s): [string, StageName, string] => [s, s, ''])];
+  let final: { label: string; model: LlamaModel; tokenizer: Tokenizer } | undefined;
   for (const [label, stage, prefix] of models) {
     const m = await loadStageModel(ctx, stage, prefix);
     if (!m) continue;
-    results.probes[label] = wilson(probeCorrect(m.model, m.tokenizer, probes), probes.length);
-    const qs = questions.filter((q) => fitsContext(m.tokenizer, q.prompt, e.maxNewTokens, m.model.config.maxSeqLen)).slice(0, e.verifiable);
-    if (prefix === '' && qs.length > 0) results.verifiable[label] = wilson(await verifiableCorrect(m.model, m.tokenizer, qs, e.maxNewTokens), qs.length);
+    const r = await harnessRun(label, m.model, m.tokenizer, probes, ctx);
+    files[`predictions/${label}.jsonl`] = serializePredictions(r.predictions);
+    results.probes[label] = accuracyOf(r.report.overall);
+    if (prefix === '' && verifiableIds.size > 0) results.verifiable[label] = accuracyOf(accuracyReport(r.scores.filter((s) => verifiableIds.has(s.itemId))).overall);
     ctx.progress.event('eval', 'model', { model: label, probes: results.probes[label]!.value, verifiable: results.verifiable[label]?.value ?? null });
     if (prefix === '') {
-      results.finalModel = label;
-      results.probesWithRetrieval = wilson(probeCorrect(m.model, m.tokenizer, probes, retrieve), probes.length);
-    }
-    m.model.dispose();
+      final?.model.dispose();
+      final = { label, ...m };
+    } else m.model.dispose();
+  }
+  if (final) {
+    const r = await harnessRun(final.label, final.model, final.tokenizer, probes, ctx, retriever);
+    files[`predictions/${final.label}.retrieval.jsonl`] = serializePredictions(r.predictions);
+    results.finalModel = final.label;
+    results.probesWithRetrieval = accuracyOf(r.report.overall);
+    final.model.dispose();
   }
 
   const judgeJson = await ctx.artifact('rl1', 'judge.json');
   const judge = judgeJson ? EquivalenceJudge.fromJSON(JSON.parse(decoder.decode(judgeJson))) : await trainJudge(ctx.seed, ctx.config.rl1.judgeEpochs);
+  const test = instructionSamples(kg, { seed: ctx.config.seed, split: 'test', languages: ['en'], countPerTask: Math.max(4, e.verifiable) }).filter(isVerifiableChoice);
   const rewardProbes = buildRewardProbes(kg, test, e.rewardProbes);
   if (rewardProbes.length > 0) {
     results.rewardAccuracy = {
@@ -99,16 +153,17 @@ async function run(ctx: StageContext): Promise<StageOutput> {
       ruleOnly: wilson(await rewardAgreement(choiceVerifier(judge, 'rule-only'), rewardProbes), rewardProbes.length),
     };
   }
-  const metrics: StageOutput['metrics'] = { probes: probes.length, verifiableQuestions: Object.values(results.verifiable)[0]?.total ?? 0, rewardProbes: rewardProbes.length, finalModel: results.finalModel };
+  const metrics: StageOutput['metrics'] = { probes: probes.length, verifiableQuestions: verifiableIds.size, rewardProbes: rewardProbes.length, finalModel: results.finalModel };
   for (const [k, v] of Object.entries(results.probes)) metrics[`probes.${k}`] = v.value;
   for (const [k, v] of Object.entries(results.verifiable)) metrics[`verifiable.${k}`] = v.value;
-  return { files: { 'eval.json': JSON.stringify(results, null, 2) }, metrics };
+  files['eval.json'] = JSON.stringify(results, null, 2);
+  return { files, metrics };
 }
 
 /** The `eval` stage. */
 export const evalStage: StageDefinition = {
   name: 'eval',
-  description: 'held-out knowledge probes (with and without retrieval), verifiable accuracy, stage-1 reward accuracy',
+  description: 'the harness on held-out knowledge probes for every model (with and without retrieval), verifiable accuracy, stage-1 reward accuracy',
   inputs: ['corpus', 'pretrain', 'ift', 'sft', 'rl1', 'rl2'],
   plan: (config: RecipeConfig) => ({ probes: config.eval.probes, verifiable: config.eval.verifiable, rewardProbes: config.eval.rewardProbes, retrievalK: config.eval.retrievalK }),
   run,

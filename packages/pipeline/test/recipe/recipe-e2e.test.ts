@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STAGE_NAMES } from '../../src/config/stage-names';
 import type { RunManifest } from '../../src/node/run/manifest';
+import { parsePredictions, rescore } from '../../src/index';
 
 const CHILD = fileURLToPath(new URL('./recipe-child.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -70,7 +71,7 @@ describe('the recipe end to end (tiny scale, real CLI in a child process)', () =
   const reference = join(root, 'reference');
   let referenceArtifacts: Record<string, Record<string, string>>;
 
-  it('runs every stage, writes checksummed artifacts, a loadable HF checkpoint per model stage and an offline report', () => {
+  it('runs every stage, writes checksummed artifacts, a loadable HF checkpoint per model stage and an offline report', async () => {
     const r = runCli(args(reference));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -89,6 +90,19 @@ describe('the recipe end to end (tiny scale, real CLI in a child process)', () =
     expect(Object.keys(ev2.probes)).toEqual(['pretrain-baseline', 'pretrain', 'ift', 'sft', 'rl1', 'rl2']);
     expect(ev2.probes.pretrain.total).toBeGreaterThan(0);
     expect(ev2.rewardAccuracy.hybrid.total).toBeGreaterThan(0);
+    // one evaluation path: every number comes from the harness's predictions, which rescore to the same accuracy
+    expect(ev2.finalModel).toBe('rl2');
+    for (const [label, file] of [...Object.keys(ev2.probes).map((l) => [l, `${l}.jsonl`]), ['rl2', 'rl2.retrieval.jsonl']] as [string, string][]) {
+      const preds = parsePredictions(readFileSync(join(reference, 'stages', 'eval', 'predictions', file), 'utf8'), file);
+      const expected = file.endsWith('.retrieval.jsonl') ? ev2.probesWithRetrieval : ev2.probes[label];
+      expect(preds.length, file).toBe(expected.total);
+      expect(preds.every((p) => p.benchmark === 'knowledge-probes' && p.modelId === label && (p.retrieval !== null) === file.endsWith('.retrieval.jsonl')), file).toBe(true);
+      const again = await rescore(preds);
+      expect(again.report.overall.correct, file).toBe(expected.correct);
+      expect(again.report.overall.ci.high, file).toBeCloseTo(expected.high, 12);
+    }
+    expect(ev2.verifiable.rl2.total).toBeGreaterThan(0);
+    expect(ev2.verifiable.rl2.total).toBeLessThanOrEqual(ev2.probes.rl2.total);
     const html = readFileSync(join(reference, 'report.html'), 'utf8');
     expect(html).toContain('uPlot'); // the library is inlined
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/); // nothing to fetch: opens offline

@@ -13,7 +13,7 @@ import { LocalEngine, loadLocalModel, type LocalModel } from '../../src/node/ind
 import { answer, interactiveChat } from '../../src/node/serve/terminal-chat';
 import { tinyCheckpointDir, useCpu } from './tiny-checkpoint';
 
-const MAIN = fileURLToPath(new URL('../../src/node/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/node/cli/bin.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 let dir: string;

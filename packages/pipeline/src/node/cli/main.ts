@@ -1,12 +1,9 @@
-#!/usr/bin/env node
 /**
  * The `quarkmed` command line: `run`, `stage`, `report` (the recipe), `eval`, `serve`, `chat`.
  * Exit codes: 0 ok; 1 the job failed; 2 usage error (bad option, argument or config; one line, no stack).
  *
  * @packageDocumentation
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { RecipeConfigError } from '../../config/config-error';
 import { registerChatCommand } from './commands/chat';
@@ -57,19 +54,4 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.QUARKMED_DEBUG) process.stderr.write(`${err?.stack}\n`);
     return 1;
   }
-}
-
-/** Whether this module is the process's entry script (the `quarkmed` bin), not imported. */
-function isEntry(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
 }
