@@ -24,9 +24,22 @@ export { wilsonInterval, Z_95, type Interval } from './eval/wilson';
 export { scoreOutputs, type ScoringOptions, type ItemScore, type ScoringInput } from './eval/scoring';
 export { accuracyReport, type AccuracyCell, type AccuracyReport } from './eval/accuracy';
 export { serializePredictions, parsePredictions, PREDICTIONS_VERSION, type Prediction, type PredictionPassage } from './eval/predictions';
+export {
+  buildLikelihoodPrompt,
+  likelihoodContinuations,
+  likelihoodChoice,
+  likelihoodValue,
+  scoreLikelihood,
+  ANSWER_STEM,
+  type ScoringMode,
+  type LikelihoodMetric,
+  type LikelihoodContinuation,
+  type LikelihoodOption,
+  type LikelihoodRecord,
+} from './eval/likelihood';
 export { evaluate, rescore, EvalRunError, type EvaluateOptions, type EvalReport, type EvalRun } from './eval/harness';
 export { formatReportTable } from './eval/report-table';
-export { toMessages, generationParams, type EvalModel, type EvalMessage, type EvalPrompt, type EvalGenerateOptions, type GenerationParams } from './models/eval-model';
+export { toMessages, generationParams, type ContinuationScore, type EvalScoreOptions, type EvalModel, type EvalMessage, type EvalPrompt, type EvalGenerateOptions, type GenerationParams } from './models/eval-model';
 export { EvalModelError, EvalModelConfigError, EvalModelHttpError, EvalModelRequestError, EvalModelResponseError, EvalModelAbortError } from './models/model-errors';
 export { LocalModel, LocalModelInputError, type LocalModelOptions } from './models/local-model';
 export { OpenAICompatibleModel, type OpenAICompatibleModelOptions, type OpenAIClientStats } from './models/openai-compatible-model';

@@ -123,7 +123,7 @@ const rl2Schema = z
 
 const evalSchema = z
   .object({
-    /** Held-out knowledge probes (the harness's `buildKnowledgeProbes`, generated JSON answers scored by the verifier). */
+    /** Held-out knowledge probes (the harness's `buildKnowledgeProbes`, answered as `scoring` says). */
     probes: int(4).prefault(60),
     /** Of the probes, the single-answer multiple-choice ones counted for verifiable accuracy (at most this many). */
     verifiable: int(4).prefault(30),
@@ -131,8 +131,15 @@ const evalSchema = z
     rewardProbes: int(4).prefault(120),
     /** BM25 passages over the corpus per question in the retrieval run. */
     retrievalK: int(1).prefault(2),
-    /** New tokens per answer (greedy). */
+    /** New tokens per answer (greedy; `scoring: generate` only). */
     maxNewTokens: int(1).prefault(24),
+    /**
+     * How the harness answers the probes (knowledge probes, RL vs SFT, retrieval vs none): `likelihood` (default)
+     * picks the option whose text is most likely under the model after `Answer:` (lm-eval-harness's `acc_norm`:
+     * log-probability per UTF-8 byte), so a small model's effects are measurable; `generate` asks for a JSON answer
+     * (greedy, `maxNewTokens`) and scores it with the verifier.
+     */
+    scoring: z.enum(['generate', 'likelihood']).prefault('likelihood'),
   })
   .strict();
 

@@ -3,6 +3,10 @@
  * generating — the item (question, options, gold), the model id, the prompt sent and its hash, the generation
  * parameters, the retrieved passages, and the raw output. `rescore` reads them back (see `harness.ts`).
  *
+ * A prediction of `scoring: 'likelihood'` also records `scoring` and `likelihood` (the metric and every option's
+ * continuation, log-probability, token and byte count); its `output` is the picked option's key (`B`, `yes`) and
+ * its `params` are empty (nothing was generated). A line without `scoring` is a generated answer.
+ *
  * @packageDocumentation
  */
 import { z } from 'zod';
@@ -10,6 +14,7 @@ import { EvalDataError } from './eval-data-error';
 import { readJsonRecords } from './json-records';
 import { readTextInput, type TextInput } from './text-input';
 import type { EvalMessage, GenerationParams } from '../models/eval-model';
+import type { LikelihoodRecord, ScoringMode } from './likelihood';
 import type { BenchmarkName, EvalItem } from './types';
 
 /** Version of the predictions format. */
@@ -34,9 +39,13 @@ export interface Prediction {
   params: GenerationParams;
   /** The passages of a retrieval-augmented prompt; null without retrieval. */
   retrieval: { passages: PredictionPassage[] } | null;
-  /** The raw model output. */
+  /** The raw model output (likelihood scoring: the picked option's key). */
   output: string;
   item: EvalItem;
+  /** How the item was answered (absent: `generate`). */
+  scoring?: ScoringMode;
+  /** The per-option scores of `scoring: 'likelihood'`. */
+  likelihood?: LikelihoodRecord;
 }
 
 const source = z.object({ file: z.string(), line: z.number().int().nonnegative() });
@@ -77,6 +86,15 @@ const predictionSchema = z.object({
   retrieval: z.object({ passages: z.array(z.object({ n: z.number().int().positive(), id: z.string().optional(), source: z.string().optional() })) }).nullable(),
   output: z.string(),
   item: itemSchema,
+  scoring: z.enum(['generate', 'likelihood']).optional(),
+  likelihood: z
+    .object({
+      metric: z.enum(['acc', 'acc_norm']),
+      options: z
+        .array(z.object({ key: z.string().min(1), continuation: z.string().min(1), logProb: z.number(), tokens: z.number().int().positive(), bytes: z.number().int().positive() }))
+        .min(2),
+    })
+    .optional(),
 });
 
 /** Predictions as JSON Lines (one line per prediction, in order, `\n`-terminated). */
@@ -102,6 +120,9 @@ export function parsePredictions(input: TextInput, file = '<predictions>'): Pred
     }
     const p = r.data as Prediction;
     if (p.item.id !== p.itemId) throw new EvalDataError(file, line, `is ${JSON.stringify(p.itemId)} but the item's id is ${JSON.stringify(p.item.id)}`, 'itemId');
+    if ((p.scoring === 'likelihood') !== (p.likelihood !== undefined)) {
+      throw new EvalDataError(file, line, p.likelihood === undefined ? 'is required when scoring is likelihood' : 'is only allowed with scoring: likelihood', 'likelihood');
+    }
     return p;
   });
 }

@@ -35,6 +35,22 @@ export interface EvalGenerateOptions extends GenerationParams {
   signal?: AbortSignal;
 }
 
+/** Options of {@link EvalModel.scoreContinuations}. */
+export interface EvalScoreOptions {
+  /** Aborts the scoring (the promise rejects). */
+  signal?: AbortSignal;
+}
+
+/** The log-likelihood of one continuation after a prompt. */
+export interface ContinuationScore {
+  /** `sum_i log p(c_i | prompt, c_<i)` over the continuation's tokens (natural log). */
+  logProb: number;
+  /** Tokens of the continuation. */
+  tokens: number;
+  /** UTF-8 bytes of the continuation (the length `acc_norm` divides by). */
+  bytes: number;
+}
+
 /** A model the harness can evaluate. */
 export interface EvalModel {
   /** Identifies the model in predictions files and caches (a checkpoint path, `name@baseUrl`, ...). */
@@ -45,6 +61,15 @@ export interface EvalModel {
    * @throws an error extending `PipelineError` when generation fails or is aborted.
    */
   generate(prompt: EvalPrompt, options?: EvalGenerateOptions): Promise<string>;
+  /**
+   * Optional: the log-likelihood of each continuation right after the rendered prompt (the text the model would
+   * be asked to continue in {@link EvalModel.generate}), for the harness's `scoring: 'likelihood'`. Models that
+   * cannot see their own log-probabilities (e.g. `OpenAICompatibleModel`) leave it out.
+   *
+   * @returns one score per continuation, in order.
+   * @throws an error extending `PipelineError` when scoring fails or is aborted.
+   */
+  scoreContinuations?(prompt: EvalPrompt, continuations: readonly string[], options?: EvalScoreOptions): Promise<ContinuationScore[]>;
 }
 
 /** The messages of a prompt (a string becomes one user turn). */

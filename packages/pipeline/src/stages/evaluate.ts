@@ -3,9 +3,11 @@
  * through the evaluation harness (the same path as `quarkmed eval`):
  *
  * - the harness's held-out knowledge probes (`buildKnowledgeProbes`: data-synth's verifiable tasks on the test side
- *   of the run's entity split, so no probe's answer fact is in the training data), prompted for a JSON answer
- *   (`buildEvalPrompt`), answered greedily by every model stage (and the pre-training baseline without knowledge
- *   translation) as a `LocalModel`, scored by the verifier (`scoreOutputs`): probe accuracy;
+ *   of the run's entity split, so no probe's answer fact is in the training data), answered by every model stage
+ *   (and the pre-training baseline without knowledge translation) as a `LocalModel`: with `eval.scoring:
+ *   'likelihood'` (the default) the option whose text is most likely after `Answer:` (`acc_norm`, the harness's
+ *   likelihood scoring), with `'generate'` a greedy JSON answer (`buildEvalPrompt`) scored by the verifier: probe
+ *   accuracy;
  * - verifiable accuracy: the same runs' single-answer multiple-choice probes (the first `eval.verifiable`);
  * - the final model's probes again with BM25 retrieval over the corpus (passages packaged by the harness);
  * - the stage-1 verifier's reward accuracy in hybrid and rule-only mode (labelled completions, no model).
@@ -24,6 +26,7 @@ import { accuracyReport, type AccuracyCell } from '../eval/accuracy';
 import { evaluate, type EvalRun } from '../eval/harness';
 import { buildKnowledgeProbes, PROBE_TASKS } from '../eval/knowledge-probes';
 import { serializePredictions } from '../eval/predictions';
+import { buildLikelihoodPrompt, likelihoodContinuations } from '../eval/likelihood';
 import { buildEvalPrompt } from '../eval/prompt';
 import type { ChoiceItem, YesNoMaybeItem } from '../eval/types';
 import { LocalModel } from '../models/local-model';
@@ -41,7 +44,9 @@ const decoder = new TextDecoder();
 
 /** The evaluation results (`eval/eval.json`). */
 export interface EvalResults {
-  /** Knowledge-probe accuracy (the harness, generated JSON answers) per model (`pretrain-baseline`, `pretrain`, `ift`, ...). */
+  /** How the probes were answered (`eval.scoring`; absent in runs before likelihood scoring: `generate`). */
+  scoring?: 'generate' | 'likelihood';
+  /** Knowledge-probe accuracy (the harness) per model (`pretrain-baseline`, `pretrain`, `ift`, ...). */
   probes: Record<string, Accuracy>;
   /** The final model's probe accuracy with retrieval (BM25 over the corpus). */
   probesWithRetrieval: Accuracy | null;
@@ -70,16 +75,29 @@ function accuracyOf(c: AccuracyCell): Accuracy {
 
 /**
  * The held-out probes of the run: the harness's knowledge probes on the test side of the run's entity split
- * (`seed`), in English, at most `count` (spread over the probe tasks), those whose plain prompt leaves room for
- * `maxNewTokens` in `maxSeqLen` under the run's tokenizer (so every model is asked the same questions in full).
+ * (`seed`), in English, at most `count` (spread over the probe tasks; single-response ones only under likelihood
+ * scoring), those whose plain prompt leaves room for
+ * `maxNewTokens` in `maxSeqLen` under the run's tokenizer and, under likelihood scoring, whose likelihood prompt with
+ * each option fits `maxSeqLen` (so every model is asked the same questions in full).
  */
 export function evalProbes(ctx: StageContext, kg: Parameters<typeof buildKnowledgeProbes>[0], tokenizer: Pick<Tokenizer, 'encode'> | undefined, count: number): ProbeItem[] {
   const { maxNewTokens } = ctx.config.eval;
   const items = buildKnowledgeProbes(kg, { seed: ctx.seed, splitSeed: ctx.config.seed, split: 'test', language: 'en', countPerTask: Math.max(1, Math.ceil((2 * count) / PROBE_TASKS.length)) });
-  const fits = (it: ProbeItem): boolean => tokenizer === undefined || tokenizer.encode(buildEvalPrompt(it).text).length + maxNewTokens <= ctx.config.model.maxSeqLen;
+  const { maxSeqLen } = ctx.config.model;
+  const likelihood = ctx.config.eval.scoring === 'likelihood';
+  // generate: the JSON prompt and maxNewTokens fit; likelihood: also the prompt and its longest option fit
+  const fits = (it: ProbeItem): boolean => {
+    if (tokenizer === undefined) return true;
+    if (tokenizer.encode(buildEvalPrompt(it).text).length + maxNewTokens > maxSeqLen) return false;
+    if (!likelihood) return true;
+    const text = buildLikelihoodPrompt(it).text;
+    return likelihoodContinuations(it).every((c) => tokenizer.encode(text + c.continuation).length <= maxSeqLen);
+  };
+  // likelihood scoring answers single-response items only (one continuation per option)
+  const answerable = (it: ProbeItem): boolean => !likelihood || it.kind !== 'multiple-choice' || it.responseType === 'single';
   // interleave the tasks (the builder lists them one after another) so a small count still covers every task
   const byTask = new Map<string, ProbeItem[]>();
-  for (const it of items.filter(fits)) {
+  for (const it of items.filter((it) => answerable(it) && fits(it))) {
     const k = it.subject ?? '';
     if (!byTask.has(k)) byTask.set(k, []);
     byTask.get(k)!.push(it);
@@ -98,11 +116,11 @@ export function evalProbes(ctx: StageContext, kg: Parameters<typeof buildKnowled
   return out;
 }
 
-/** Runs the harness on one model: greedy, batched, the prompt's end kept when passages make it too long. */
+/** Runs the harness on one model (`eval.scoring`): batched, the prompt's end kept when passages make it too long. */
 async function harnessRun(label: string, model: LlamaModel, tokenizer: Tokenizer, items: readonly ProbeItem[], ctx: StageContext, retriever?: Bm25Retriever): Promise<EvalRun> {
-  const maxTokens = ctx.config.eval.maxNewTokens;
+  const { maxNewTokens: maxTokens, scoring } = ctx.config.eval;
   const local = new LocalModel({ model, tokenizer, id: label, batchSize: 8, defaultMaxTokens: maxTokens, truncatePrompt: true });
-  return evaluate({ items, model: local, concurrency: 8, params: { maxTokens }, ...(retriever ? { retriever } : {}) });
+  return evaluate({ items, model: local, concurrency: 8, params: { maxTokens }, scoring, ...(retriever ? { retriever } : {}) });
 }
 
 async function run(ctx: StageContext): Promise<StageOutput> {
@@ -118,7 +136,7 @@ async function run(ctx: StageContext): Promise<StageOutput> {
   index.addDocuments(docsFromJsonl(decoder.decode(corpus)).map((d) => ({ pageContent: d.text, metadata: { id: d.id, source: d.source } })));
   const retriever = new Bm25Retriever(index, { k: e.retrievalK });
 
-  const results: EvalResults = { probes: {}, probesWithRetrieval: null, finalModel: null, verifiable: {}, rewardAccuracy: null };
+  const results: EvalResults = { scoring: e.scoring, probes: {}, probesWithRetrieval: null, finalModel: null, verifiable: {}, rewardAccuracy: null };
   const files: Record<string, StageFile> = {};
   const models: [string, StageName, string][] = [['pretrain-baseline', 'pretrain', 'baseline/'], ...MODEL_STAGES.map((s): [string, StageName, string] => [s, s, ''])];
   let final: { label: string; model: LlamaModel; tokenizer: Tokenizer } | undefined;
@@ -165,6 +183,6 @@ export const evalStage: StageDefinition = {
   name: 'eval',
   description: 'the harness on held-out knowledge probes for every model (with and without retrieval), verifiable accuracy, stage-1 reward accuracy',
   inputs: ['corpus', 'pretrain', 'ift', 'sft', 'rl1', 'rl2'],
-  plan: (config: RecipeConfig) => ({ probes: config.eval.probes, verifiable: config.eval.verifiable, rewardProbes: config.eval.rewardProbes, retrievalK: config.eval.retrievalK }),
+  plan: (config: RecipeConfig) => ({ scoring: config.eval.scoring, probes: config.eval.probes, verifiable: config.eval.verifiable, rewardProbes: config.eval.rewardProbes, retrievalK: config.eval.retrievalK }),
   run,
 };

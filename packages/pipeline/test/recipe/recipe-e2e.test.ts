@@ -92,12 +92,16 @@ describe('the recipe end to end (tiny scale, real CLI in a child process)', () =
     expect(ev2.rewardAccuracy.hybrid.total).toBeGreaterThan(0);
     // one evaluation path: every number comes from the harness's predictions, which rescore to the same accuracy
     expect(ev2.finalModel).toBe('rl2');
+    expect(ev2.scoring).toBe('likelihood');
     for (const [label, file] of [...Object.keys(ev2.probes).map((l) => [l, `${l}.jsonl`]), ['rl2', 'rl2.retrieval.jsonl']] as [string, string][]) {
       const preds = parsePredictions(readFileSync(join(reference, 'stages', 'eval', 'predictions', file), 'utf8'), file);
       const expected = file.endsWith('.retrieval.jsonl') ? ev2.probesWithRetrieval : ev2.probes[label];
       expect(preds.length, file).toBe(expected.total);
       expect(preds.every((p) => p.benchmark === 'knowledge-probes' && p.modelId === label && (p.retrieval !== null) === file.endsWith('.retrieval.jsonl')), file).toBe(true);
+      // likelihood scoring (the recipe's default): every prediction records its per-option scores and the pick
+      expect(preds.every((p) => p.scoring === 'likelihood' && p.likelihood!.metric === 'acc_norm' && p.likelihood!.options.length >= 2 && p.likelihood!.options.some((o) => o.key === p.output)), file).toBe(true);
       const again = await rescore(preds);
+      expect(again.report.scoring, file).toBe('likelihood');
       expect(again.report.overall.correct, file).toBe(expected.correct);
       expect(again.report.overall.ci.high, file).toBeCloseTo(expected.high, 12);
     }

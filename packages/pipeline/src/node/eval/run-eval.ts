@@ -16,6 +16,7 @@ import { writeFileAtomic } from '@quarkmed/model/node';
 import { evaluate, rescore, type EvalRun } from '../../eval/harness';
 import type { Prediction } from '../../eval/predictions';
 import type { ScoringOptions } from '../../eval/scoring';
+import type { LikelihoodContinuation, LikelihoodMetric, ScoringMode } from '../../eval/likelihood';
 import type { EvalItem } from '../../eval/types';
 import type { EvalModel, GenerationParams } from '../../models/eval-model';
 import { readPredictionsFile, writePredictionsFile } from './predictions-file';
@@ -33,6 +34,10 @@ export interface EvalJobOptions extends ScoringOptions {
   limit?: number;
   concurrency?: number;
   params?: GenerationParams;
+  /** `generate` (default) or `likelihood` (see `evaluate`). */
+  scoring?: ScoringMode;
+  likelihoodMetric?: LikelihoodMetric;
+  likelihoodContinuation?: LikelihoodContinuation;
   maxPassages?: number;
   onPrediction?: (p: Prediction, done: number, total: number) => void;
   signal?: AbortSignal;

@@ -48,6 +48,8 @@ export interface EvalCommandOptions {
   truncatePrompt?: boolean;
   rescore?: string[];
   mode: string;
+  scoring: string;
+  likelihoodMetric: string;
   judgeBaseUrl?: string;
   judgeModel?: string;
   judgeApiKeyEnv?: string;
@@ -143,6 +145,9 @@ export async function runEvalCommand(benchmark: string | undefined, file: string
     }
     if (benchmark === undefined) throw new EvalUsageError('benchmark', 'is required (or --rescore <predictions.jsonl...>)');
     if (o.compare && o.retrieval === undefined) throw new EvalUsageError('--compare', 'needs --retrieval <corpus>');
+    if (o.scoring !== 'generate' && o.scoring !== 'likelihood') throw new EvalUsageError('--scoring', `must be generate or likelihood, got ${o.scoring}`);
+    if (o.likelihoodMetric !== 'acc' && o.likelihoodMetric !== 'acc_norm') throw new EvalUsageError('--likelihood-metric', `must be acc or acc_norm, got ${o.likelihoodMetric}`);
+    if (o.scoring === 'likelihood' && o.baseUrl !== undefined) throw new EvalUsageError('--scoring', 'likelihood needs the log-probabilities of a local checkpoint (--model); an endpoint (--base-url) only generates');
     const items = await itemsOf(benchmark, file, o);
     const model = await modelOf(o);
     const retriever = o.retrieval !== undefined ? await loadCorpusRetriever(o.retrieval, o.retrievalK) : undefined;
@@ -158,6 +163,8 @@ export async function runEvalCommand(benchmark: string | undefined, file: string
       ...(o.limit !== undefined ? { limit: o.limit } : {}),
       concurrency: o.concurrency,
       params: { maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed },
+      scoring: o.scoring,
+      likelihoodMetric: o.likelihoodMetric,
       onPrediction: (p, done, total) => {
         if (tty) process.stderr.write(`\r${p.retrieval ? 'with retrieval' : 'eval'} ${done}/${total}`);
         if (tty && done === total) process.stderr.write('\n');
@@ -202,6 +209,8 @@ export function registerEvalCommand(program: Command): void {
     .option('--truncate-prompt', 'checkpoint: keep the last tokens of prompts longer than the context instead of failing')
     .option('--rescore <predictions...>', 'score predictions files again without generating')
     .option('--mode <mode>', 'multiple-response scoring: exact or partial', 'exact')
+    .option('--scoring <how>', "generate (parse the generated answer) or likelihood (the option the checkpoint finds most likely; --model only)", 'generate')
+    .option('--likelihood-metric <m>', 'likelihood scoring: acc_norm (log-prob per byte) or acc (summed log-prob)', 'acc_norm')
     .option('--judge-base-url <url>', 'OpenAI-compatible judge for open-ended answers (CMB-Clin)')
     .option('--judge-model <name>', 'judge model name')
     .option('--judge-api-key-env <var>', 'environment variable with the judge API key')
