@@ -10,7 +10,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { mulberry32 } from '@quarkmed/model';
 import type { KnowledgeGraph } from '@quarkmed/data-synth';
 
@@ -83,48 +82,6 @@ export function sentences(text: string): string[] {
     .split(/(?<=[.!?。！？；])\s*/u)
     .map((s) => s.trim())
     .filter((s) => s.length >= 8);
-}
-
-/**
- * Inverse-cloze pairs: for each passage with at least 3 sentences, `perPassage` random sentences, each paired with
- * the rest of the passage (the sentence removed).
- */
-export function inverseClozePairs(passages: readonly string[], perPassage: number, seed: number): TextPair[] {
-  const rand = mulberry32(seed);
-  const out: TextPair[] = [];
-  for (const p of passages) {
-    const s = sentences(p);
-    if (s.length < 3) continue;
-    const picked = new Set<number>();
-    for (let k = 0; k < Math.min(perPassage, s.length); k++) {
-      let i = Math.floor(rand() * s.length);
-      while (picked.has(i)) i = (i + 1) % s.length;
-      picked.add(i);
-      const rest = s.filter((_, j) => j !== i).join(' ');
-      out.push({ query: s[i]!, passage: rest, kind: 'ict' });
-    }
-  }
-  return out;
-}
-
-/**
- * The shipped medical text as passages: PubMedQA abstract paragraphs, and CMExam explanations with their question
- * (the text before the first space of each record) cut off, so no benchmark question is trained on.
- */
-export function shippedPassages(): { en: string[]; zh: string[] } {
-  const read = (name: string): string[] =>
-    readFileSync(fileURLToPath(new URL(`../../../data/medical-text/${name}`, import.meta.url)), 'utf8')
-      .split(/\n\s*\n|\n/)
-      .map((l) => l.trim())
-      .filter((l) => l.length > 0);
-  const en = read('pubmedqa-abstracts.en.txt');
-  const zh = read('cmexam-explanations.zh.txt')
-    .map((l) => {
-      const cut = l.indexOf(' ');
-      return cut >= 0 ? l.slice(cut + 1).trim() : '';
-    })
-    .filter((l) => l.length > 0);
-  return { en, zh };
 }
 
 /** KG pairs from training cards: each name (up to `maxNames`) vs its card. */
