@@ -34,7 +34,7 @@ export function choiceReference(sample: InstructionSample, prompt: string): Choi
 /** The model component on the gold option's text: ontology first, the learned judge where it is unsure. */
 function optionTextJudge(judge: EquivalenceJudge): Verifier<ChoiceReference> {
   const inner = new HybridVerifier<string>({ rule: new OntologyVerifier(), model: judge });
-  return { name: 'option-text-judge', verify: (c: string, ref: ChoiceReference): Promise<VerificationResult> => inner.verify(c, ref.goldText) };
+  return { name: 'option-text-judge', verify: (c: string, ref: ChoiceReference): Promise<VerificationResult> => inner.verify(c, ref.goldText, { prompt: ref.prompt }) };
 }
 
 /** The stage-1 verifier in `mode` (`hybrid`, or `rule-only` for the ablation). */
