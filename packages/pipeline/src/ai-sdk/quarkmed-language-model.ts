@@ -14,7 +14,7 @@ import type {
   LanguageModelV4Usage,
   SharedV4Warning,
 } from '@ai-sdk/provider';
-import { streamGenerate, type FinishReason, type GenerateOptions, type GenerateResult, type GenerationEvent, type GenerationModel, type Tokenizer } from '@quarkmed/model';
+import { generate, streamGenerate, type FinishReason, type GenerateOptions, type GenerateResult, type GenerationEvent, type GenerationModel, type Tokenizer } from '@quarkmed/model';
 import { AiSdkInputError } from './ai-sdk-error';
 import { chatStopIds } from './chat-stop-ids';
 import { convertPrompt } from './prompt-conversion';
@@ -143,16 +143,7 @@ export class QuarkmedLanguageModel implements LanguageModelV4 {
     call.abortSignal?.throwIfAborted();
     const prep = this.prepare(call);
     const response = this.metadata();
-    const it = streamGenerate(this.model, [prep.promptIds], prep.options);
-    let results: GenerateResult[];
-    for (;;) {
-      const r = await it.next();
-      if (r.done) {
-        results = r.value;
-        break;
-      }
-    }
-    const result = results[0]!;
+    const [result] = await generate(this.model, [prep.promptIds], prep.options);
     if (result.finishReason === 'abort') throw abortError(call.abortSignal!);
     return {
       content: result.text.length > 0 ? [{ type: 'text', text: result.text }] : [],

@@ -11,7 +11,7 @@ import { streamSSE } from 'hono/streaming';
 import { resolveRun } from './generation-params';
 import { chatCompletionRequestSchema, parseRequest, type ChatCompletionRequest } from './request-schemas';
 import { citationCheck, retrieveContext, type RetrievedContext } from './retrieval-context';
-import { checkModel, nowSeconds, requestAbort, wantsRetrieval, type RouteContext } from './route-context';
+import { checkModel, nowSeconds, requestAbort, wantsRetrieval, openAIUsage, type RouteContext } from './route-context';
 import { OpenAIApiError, errorBodyOf } from './serve-errors';
 import { readJsonBody } from './read-json-body';
 
@@ -58,16 +58,7 @@ export async function chatCompletionsRoute(c: Context, ctx: RouteContext): Promi
 
   if (request.stream !== true) {
     try {
-      const it = ctx.engine.generate({ ...run, prompts, signal: abort.signal });
-      let results: GenerateResult[];
-      for (;;) {
-        const r = await it.next();
-        if (r.done) {
-          results = r.value;
-          break;
-        }
-      }
-      const completion = results.reduce((s, r) => s + r.tokenIds.length, 0);
+      const results = await ctx.engine.complete({ ...run, prompts, signal: abort.signal });
       return c.json({
         ...base,
         object: 'chat.completion',
@@ -78,7 +69,7 @@ export async function chatCompletionsRoute(c: Context, ctx: RouteContext): Promi
           finish_reason: openAIFinishReason(r.finishReason),
           ...(context ? { citation_check: citationCheck(r.text, context) } : {}),
         })),
-        usage: { prompt_tokens: promptIds.length, completion_tokens: completion, total_tokens: promptIds.length + completion },
+        usage: openAIUsage(promptIds.length, results),
         ...extra,
       });
     } finally {
@@ -111,8 +102,7 @@ export async function chatCompletionsRoute(c: Context, ctx: RouteContext): Promi
         }
         if (abort.signal.aborted) return;
         if (includeUsage) {
-          const completion = results.reduce((s, r) => s + r.tokenIds.length, 0);
-          await chunk([], { usage: { prompt_tokens: promptIds.length, completion_tokens: completion, total_tokens: promptIds.length + completion } });
+          await chunk([], { usage: openAIUsage(promptIds.length, results) });
         }
         await stream.writeSSE({ data: '[DONE]' });
       } finally {

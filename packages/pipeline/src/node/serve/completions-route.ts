@@ -14,7 +14,7 @@ import { resolveRun } from './generation-params';
 import { readJsonBody } from './read-json-body';
 import { completionRequestSchema, parseRequest, type CompletionRequest } from './request-schemas';
 import { citationCheck, retrieveContext, type RetrievedContext } from './retrieval-context';
-import { checkModel, nowSeconds, requestAbort, wantsRetrieval, type RouteContext } from './route-context';
+import { checkModel, nowSeconds, requestAbort, wantsRetrieval, openAIUsage, type RouteContext } from './route-context';
 import { OpenAIApiError, errorBodyOf } from './serve-errors';
 
 /** The request's prompts as strings or token ids, one entry per prompt. */
@@ -64,23 +64,14 @@ export async function completionsRoute(c: Context, ctx: RouteContext): Promise<R
 
   if (request.stream !== true) {
     try {
-      const it = ctx.engine.generate({ ...run, prompts: rows, signal: abort.signal });
-      let results: GenerateResult[];
-      for (;;) {
-        const r = await it.next();
-        if (r.done) {
-          results = r.value;
-          break;
-        }
-      }
-      const completion = results.reduce((s, r) => s + r.tokenIds.length, 0);
+      const results = await ctx.engine.complete({ ...run, prompts: rows, signal: abort.signal });
       return c.json({
         ...base,
         choices: results.map((r, index) => {
           const context = rowContext(index);
           return { text: r.text, index, logprobs: null, finish_reason: openAIFinishReason(r.finishReason), ...(context ? { citation_check: citationCheck(r.text, context) } : {}) };
         }),
-        usage: { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion },
+        usage: openAIUsage(promptTokens, results),
         ...citations,
       });
     } finally {
@@ -111,8 +102,7 @@ export async function completionsRoute(c: Context, ctx: RouteContext): Promise<R
         }
         if (abort.signal.aborted) return;
         if (includeUsage) {
-          const completion = results.reduce((s, r) => s + r.tokenIds.length, 0);
-          await chunk([], { usage: { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion } });
+          await chunk([], { usage: openAIUsage(promptTokens, results) });
         }
         await stream.writeSSE({ data: '[DONE]' });
       } finally {

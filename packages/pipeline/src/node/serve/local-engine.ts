@@ -99,4 +99,13 @@ export class LocalEngine {
       if (aborted || run.signal?.aborted) this.stats.generationsAborted += 1;
     }
   }
+
+  /** Runs {@link LocalEngine.generate} to its end (same counters and abort behaviour) and returns the results. */
+  async complete(run: EngineRun): Promise<GenerateResult[]> {
+    const it = this.generate(run);
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return r.value;
+    }
+  }
 }

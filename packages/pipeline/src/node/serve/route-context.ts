@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type { GenerateResult } from '@quarkmed/model';
 import type { ConcurrencyLimiter } from './concurrency-limiter';
 import type { GenerationLimits } from './generation-params';
 import type { LocalEngine } from './local-engine';
@@ -45,4 +46,10 @@ export function requestAbort(signal: AbortSignal): AbortController {
 /** Unix seconds now. */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
+}
+
+/** OpenAI's `usage` of one request: the prompt tokens and every generated token of its choices. */
+export function openAIUsage(promptTokens: number, results: readonly GenerateResult[]): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  const completion = results.reduce((s, r) => s + r.tokenIds.length, 0);
+  return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
 }
