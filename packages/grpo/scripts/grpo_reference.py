@@ -14,7 +14,7 @@ in 2026 (``trl/trainer/grpo_config.py`` at commit 006d32c9bf5da698815726ebd0de78
 
 Precision: every input is drawn in float32 and stored exactly, so the tests feed tfjs the same numbers. The
 reference math and autograd run in float64 on those values. The tests (tfjs cpu, float32) compare with
-``|a - b| <= 1e-5 * max(|b|, 1)``: 1e-6 is below float32's resolution for sums of tens of terms.
+``|a - b| <= 1e-6 * max(|b|, 1)`` (absolute below 1, relative above).
 
 Layout of grpo-loss.json::
 
