@@ -21,6 +21,7 @@ export { rewardStats, groupRewardStd } from './math/reward-stats';
 export type { RewardStats } from './math/reward-stats';
 export { nanMean, nanStd } from './math/nan-stats';
 export { highEntropyMask, quantile } from './math/entropy-mask';
+export { highEntropyMaskTensor } from './math/high-entropy-mask-tensor';
 export { entropyFromLogits } from './math/entropy';
 export { stopGradient } from './math/stop-gradient';
 export { grpoLoss, grpoMicroBatchWeight, GRPO_METRIC_NAMES } from './math/policy-loss';

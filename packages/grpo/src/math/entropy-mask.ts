@@ -14,10 +14,23 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   if (values.length === 0) throw new GrpoInputError('values', 'quantile of an empty set');
   if (!(q >= 0 && q <= 1)) throw new GrpoInputError('q', `must be in [0, 1], got ${q}`);
   const sorted = Float64Array.from(values).sort();
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+  const { lo, hi, frac } = quantilePosition(q, sorted.length);
+  return frac === 0 ? sorted[lo]! : sorted[lo]! + (sorted[hi]! - sorted[lo]!) * frac;
+}
+
+/**
+ * Where the q-quantile of n sorted values lies: between ranks `lo` and `hi` (= min(lo + 1, n − 1)) at `frac` ∈ [0, 1).
+ * `q·(n−1)` within 1e-9 of an integer counts as that integer (0.3·10 is 3.0000000000000004 in float64: the quantile
+ * is then the value of rank 3, not a hair above it), so the host and the tensor versions of the entropy mask agree.
+ * For n = 0 every field is 0.
+ */
+export function quantilePosition(q: number, n: number): { lo: number; hi: number; frac: number } {
+  if (n <= 0) return { lo: 0, hi: 0, frac: 0 };
+  let pos = q * (n - 1);
+  const near = Math.round(pos);
+  if (Math.abs(pos - near) <= 1e-9) pos = near;
+  const lo = Math.min(Math.floor(pos), n - 1);
+  return { lo, hi: Math.min(lo + 1, n - 1), frac: pos - lo };
 }
 
 /**

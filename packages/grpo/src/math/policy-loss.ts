@@ -16,11 +16,13 @@
  *   tokens of the whole generation batch, so the micro-batches of one step sum to the global token mean);
  *   luspo: mean of (per-token loss × sequence length), / GA.
  *
+ * Nothing is read back from the device (see {@link grpoLoss}).
+ *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CLIPPED_LOSS_TYPES, type GRPOConfig, type LossType } from '../config/grpo-config';
-import { highEntropyMask } from './entropy-mask';
+import { highEntropyMaskTensor } from './high-entropy-mask-tensor';
 import { GrpoInputError } from './input-error';
 import { stopGradient } from './stop-gradient';
 
@@ -110,6 +112,10 @@ export interface GrpoLossResult {
 /**
  * The GRPO / DAPO / Dr. GRPO / BNPO / CISPO / SAPO / LUSPO policy loss of one micro-batch (formulas in the module
  * documentation). Call it inside `tf.grad`/`tf.variableGrads`; the caller owns (disposes) every returned tensor.
+ * Synchronous, and it never reads a tensor back to the host (the token counts, the truncation masking and the
+ * entropy quantile are computed on the device), so it runs on every backend including webgpu in Node, where
+ * `dataSync` is impossible, and in browsers, where it would stall the GPU. Host arrays are only validated and
+ * uploaded.
  *
  * @throws {@link GrpoInputError} naming the input for a shape mismatch, a missing `refLogProbs` (beta > 0),
  * `entropies` (topEntropyQuantile < 1) or `truncated` (maskTruncatedCompletions), or a bad normaliser
@@ -131,24 +137,26 @@ export function grpoLoss(inputs: GrpoLossInputs, config: GrpoLossConfig): GrpoLo
     throw new GrpoInputError('importanceSamplingLevel', "must be 'sequence' for lossType 'luspo'");
   }
 
+  checkMatrix('mask', inputs.mask, b, t);
+  if (inputs.entropies) checkMatrix('entropies', inputs.entropies, b, t);
+  if (inputs.numItemsInBatch !== undefined && !(typeof inputs.numItemsInBatch === 'number' && inputs.numItemsInBatch > 0 && Number.isFinite(inputs.numItemsInBatch))) {
+    throw new GrpoInputError('numItemsInBatch', `must be a positive number of tokens, got ${String(inputs.numItemsInBatch)}`);
+  }
+
+  // Everything below stays on the device (no read back): it runs inside tf.grad on webgpu too.
   return tf.tidy((): tf.TensorContainer => {
     // Completion mask, with truncated completions removed (TRL zeroes completion_mask before everything else).
-    let maskData = toFloat32('mask', inputs.mask, b, t);
+    let mask = toTensor2d(inputs.mask, b, t);
     if (config.maskTruncatedCompletions) {
-      maskData = maskData.slice();
-      for (let i = 0; i < b; i++) if (inputs.truncated![i]) maskData.fill(0, i * t, (i + 1) * t);
+      const keepRows = Float32Array.from(inputs.truncated!, (x) => (x ? 0 : 1));
+      mask = tf.mul(mask, tf.tensor2d(keepRows, [b, 1]));
     }
-    const mask = tf.tensor2d(maskData, [b, t]);
-    let active = 0;
-    for (const v of maskData) active += v;
-    const numItems = inputs.numItemsInBatch ?? Math.max(active, 1);
-    if (!(typeof numItems === 'number' && numItems > 0 && Number.isFinite(numItems))) {
-      throw new GrpoInputError('numItemsInBatch', `must be a positive number of tokens, got ${String(inputs.numItemsInBatch)}`);
-    }
+    const active = tf.sum(mask);
+    const count = tf.maximum(active, 1);
+    const numItems: number | tf.Tensor = inputs.numItemsInBatch ?? count;
     const advantages = tf.reshape(toAdvantages(inputs.advantages, b), [b, 1]);
-    const entropyData = inputs.entropies ? toFloat32('entropies', inputs.entropies, b, t) : null;
-    const entropyMask =
-      config.topEntropyQuantile < 1 ? tf.tensor2d(highEntropyMask(entropyData!, maskData, 1 - config.topEntropyQuantile), [b, t]) : null;
+    const entropies = inputs.entropies ? toTensor2d(inputs.entropies, b, t) : null;
+    const entropyMask = config.topEntropyQuantile < 1 ? highEntropyMaskTensor(entropies!, mask, 1 - config.topEntropyQuantile) : null;
 
     const old = inputs.oldLogProbs ?? stopGradient(logProbs);
     const logRatio = tf.sub(logProbs, old);
@@ -193,7 +201,7 @@ export function grpoLoss(inputs: GrpoLossInputs, config: GrpoLossConfig): GrpoLo
         loss = tf.div(tf.mean(tf.div(tf.sum(masked, 1), tf.maximum(tf.sum(mask, 1), 1))), ga);
         break;
       case 'bnpo':
-        loss = tf.div(tf.div(tf.sum(masked), Math.max(active, 1)), ga);
+        loss = tf.div(tf.div(tf.sum(masked), count), ga);
         break;
       case 'dr_grpo':
         loss = tf.div(tf.div(tf.sum(masked), b * config.maxCompletionLength), ga);
@@ -207,12 +215,11 @@ export function grpoLoss(inputs: GrpoLossInputs, config: GrpoLossConfig): GrpoLo
         break;
     }
 
-    const count = Math.max(active, 1);
     const batchMean = (x: tf.Tensor): tf.Scalar =>
       (x.shape[1] === 1 ? tf.mean(x) : tf.div(tf.sum(tf.mul(x, mask)), count)) as tf.Scalar;
     const metrics: GrpoLossMetrics = {};
     if (kl) metrics.kl = batchMean(stopGradient(kl));
-    if (entropyData) metrics.entropy = batchMean(tf.tensor2d(entropyData, [b, t]));
+    if (entropies) metrics.entropy = batchMean(entropies);
     const c1 = stopGradient(coef1);
     if (CLIPPED_LOSS_TYPES.includes(lossType)) {
       const low = tf.logicalAnd(tf.less(c1, 1 - epsLow), tf.less(advantages, 0));
@@ -247,15 +254,20 @@ function checkTensor(name: string, x: tf.Tensor2D | null | undefined, b: number,
   }
 }
 
-function toFloat32(name: string, x: Matrix, b: number, t: number): Float32Array {
+/** Checks a [B, T] input (a tensor of that shape or B·T row-major numbers) without reading a tensor's values. */
+function checkMatrix(name: string, x: Matrix, b: number, t: number): void {
   if (x instanceof tf.Tensor) {
     if (x.rank !== 2 || x.shape[0] !== b || x.shape[1] !== t) throw new GrpoInputError(name, `must have shape [${b}, ${t}], got [${x.shape.join(', ')}]`);
-    return Float32Array.from(x.dataSync());
+    return;
   }
   if (x === null || typeof x !== 'object' || typeof (x as ArrayLike<number>).length !== 'number' || x.length !== b * t) {
     throw new GrpoInputError(name, `must be a [${b}, ${t}] tensor or ${b * t} row-major numbers`);
   }
-  return Float32Array.from(x);
+}
+
+/** A checked [B, T] input as a float32 tensor (inside the caller's tidy). */
+function toTensor2d(x: Matrix, b: number, t: number): tf.Tensor2D {
+  return x instanceof tf.Tensor ? (tf.cast(x, 'float32') as tf.Tensor2D) : tf.tensor2d(Float32Array.from(x), [b, t]);
 }
 
 function toAdvantages(x: tf.Tensor1D | ArrayLike<number>, b: number): tf.Tensor {

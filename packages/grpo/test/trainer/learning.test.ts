@@ -144,6 +144,6 @@ describe('GRPO learning on a knowledge-graph task', () => {
     expect(dpoLogs).toHaveLength(RL_STEPS);
     expect(dpoLogs[RL_STEPS - 1]!.metrics['rewards/margins']).toBeGreaterThan(0);
     expect(dpoEval.acc).toBeGreaterThanOrEqual(0);
-    expect(seconds).toBeLessThan(240);
-  }, 300_000);
+    // no timed assertion (the developer guide): the seconds are printed above; speed is `pnpm bench grpo`'s
+  }, 600_000);
 });
