@@ -1,8 +1,9 @@
 /**
  * `pnpm bench rag`: retrieval quality and cost of @quarkmed/rag's BM25, dense and hybrid retrieval against the
  * JavaScript search libraries a user would pick instead (Orama, MiniSearch, wink-bm25-text-search), each as
- * installed (default) and with the best simple setting (English: stemming + stop words; Chinese: a CJK
- * tokenizer), on two real medical corpora:
+ * installed (default) and with the best simple setting (English: stemming + stop words; Chinese: CJK bigrams,
+ * `Intl.Segmenter` words — what Orama's mandarin tokenizer uses — or both, the tokenizers a user would try), on two
+ * real medical corpora:
  *
  * - English PubMedQA (`pubmedqa/pqal_dev500.json`): every abstract section of the 500 questions is a passage; the
  *   query is the question; a hit is any section of its own abstract.
@@ -14,8 +15,10 @@
  *
  * Dense is the learned `@quarkmed/model` encoder shipped as `packages/rag/models/quarkmed-embed-mini` (or the
  * checkpoint directory in `RAG_EMBEDDER_DIR`), exact top-k in an `EmbeddedVectorStore` on the wasm backend; its build
- * time includes embedding every passage, its latency embedding the query. Hybrid is our BM25 + that store fused by
- * weighted reciprocal rank fusion (k = 60) with weights chosen a priori (`HYBRID_WEIGHTS`, not tuned on the queries).
+ * time includes embedding every passage, its latency embedding the query. Hybrid is our BM25 + that store, in the
+ * set-ups of `HYBRIDS`: each fusion and weight there was chosen on validation pseudo-queries that are no benchmark
+ * question (`packages/rag/scripts/tune-retrieval.ts`) or is the library default; none was tuned on these queries.
+ * The first of them is the one the issue's targets are checked on (each hybrid's verdict is printed too).
  */
 import { create, insertMultiple, save, search as oramaSearch } from '@orama/orama';
 import { stopwords as englishStopwords } from '@orama/stopwords/english';
@@ -28,7 +31,7 @@ import bm25 from 'wink-bm25-text-search';
 import nlp from 'wink-nlp-utils';
 import { initBackend } from '@quarkmed/tensor-kernels';
 import { Bm25Index, EmbeddedVectorStore, ENGLISH_STOP_WORDS, HybridRetriever } from '../packages/rag/src/index';
-import type { Document, ModelEmbedder } from '../packages/rag/src/index';
+import type { Document, HybridSearchOptions, ModelEmbedder } from '../packages/rag/src/index';
 import { defaultEmbedderDir, loadEmbedderFromDirectory } from '../packages/rag/src/node/index';
 import { BENCH_DIR, writeJsonAtomic } from './lib/json';
 import type { SuiteContext, SuiteOutcome } from './lib/suite';
@@ -90,6 +93,10 @@ function loadCmexam(dir: string): Corpus {
   };
 }
 
+const wordSegmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+/** `Intl.Segmenter` words (ICU's dictionary segmenter, what Orama's mandarin tokenizer uses), lower-cased. */
+const segmenterWords = (text: string): string[] => [...wordSegmenter.segment(text.toLowerCase())].filter((s) => s.isWordLike).map((s) => s.segment);
+
 const bigrams = (text: string): string[] => {
   const out: string[] = [];
   for (const m of text.toLowerCase().matchAll(/\p{Script=Han}+|[\p{L}\p{N}]+/gu)) {
@@ -125,10 +132,21 @@ let embedderPromise: Promise<ModelEmbedder> | undefined;
 const sharedEmbedder = (): Promise<ModelEmbedder> => (embedderPromise ??= loadEmbedderFromDirectory(process.env.RAG_EMBEDDER_DIR ?? defaultEmbedderDir()));
 
 /**
- * Hybrid RRF weights, chosen a priori (not tuned on any benchmark query): equal weights, the fusion's default, with
- * the issue's k = 60.
+ * The hybrid set-ups, best first by validation; sparse weight 1 throughout. Chosen by
+ * `packages/rag/scripts/tune-retrieval.ts` on inverse-cloze pseudo-queries cut from the two corpora (for fusion the
+ * 307 PubMedQA / 228 CMExam units the embedder was never trained on), never on a benchmark question; rule: best
+ * MRR@10 averaged over both corpora, one setting for both languages. Validation R@1 / MRR@10 (PubMedQA, CMExam):
+ * - score fusion, dense weight 1 (best of all 15 candidates): 0.518 / 0.5765, 0.614 / 0.7186;
+ * - weighted RRF k = 60, dense weight 0.1 (best RRF weight of 0, 0.02, 0.05, 0.1, 0.2, 0.5, 1): 0.489 / 0.5576,
+ *   0.596 / 0.7065;
+ * - weighted RRF k = 60, 1:1 (the library default, a priori): 0.427 / 0.5135, 0.553 / 0.6696;
+ * - BM25 alone, for reference: 0.498 / 0.5545, 0.596 / 0.6950.
  */
-const HYBRID_WEIGHTS = { sparse: 1, dense: 1 } as const;
+const HYBRIDS: { label: string; options: HybridSearchOptions }[] = [
+  { label: 'score fusion, w 1:1, validated', options: { fusion: 'score', weights: { sparse: 1, dense: 1 } } },
+  { label: 'RRF k=60, w 1:0.1, validated', options: { fusion: 'rrf', rrfK: 60, weights: { sparse: 1, dense: 0.1 } } },
+  { label: 'RRF k=60, w 1:1, default', options: { fusion: 'rrf', rrfK: 60, weights: { sparse: 1, dense: 1 } } },
+];
 
 function oursDense(): System {
   let store: EmbeddedVectorStore | undefined;
@@ -145,18 +163,18 @@ function oursDense(): System {
   };
 }
 
-function oursHybrid(): System {
+function oursHybrid(setup: (typeof HYBRIDS)[number]): System {
   let index = new Bm25Index();
   let store: EmbeddedVectorStore | undefined;
   let retriever: HybridRetriever;
   return {
-    name: `ours hybrid (BM25 + dense, RRF k=60, w ${HYBRID_WEIGHTS.sparse}:${HYBRID_WEIGHTS.dense})`,
+    name: `ours hybrid (BM25 + dense, ${setup.label})`,
     async build(ps) {
       index = new Bm25Index();
       store = new EmbeddedVectorStore(await sharedEmbedder());
       index.addDocuments(toDocs(ps));
       await store.addDocuments(toDocs(ps));
-      retriever = new HybridRetriever({ sparse: index, dense: store, k: 10, fetchK: 50, weights: HYBRID_WEIGHTS, rrfK: 60 });
+      retriever = new HybridRetriever({ sparse: index, dense: store, k: 10, fetchK: 50, ...setup.options });
     },
     async search(q) {
       return (await retriever.invoke(q)).map((d) => d.metadata.id as string);
@@ -184,16 +202,24 @@ function orama(best: boolean, language: 'en' | 'zh'): System {
   };
 }
 
-function minisearch(best: boolean, language: 'en' | 'zh'): System {
+/** Chinese tokenizers a user would try with a peer: CJK bigrams, `Intl.Segmenter` words, or both. */
+type ZhTokens = 'bigrams' | 'segmenter' | 'bigrams+segmenter';
+const zhTokenizers: Record<ZhTokens, { label: string; tokenize: (t: string) => string[] }> = {
+  bigrams: { label: '(CJK bigrams)', tokenize: bigrams },
+  segmenter: { label: '(Intl.Segmenter words)', tokenize: segmenterWords },
+  'bigrams+segmenter': { label: '(CJK bigrams + Intl.Segmenter words)', tokenize: (t) => [...bigrams(t), ...segmenterWords(t)] },
+};
+
+function minisearch(best: boolean, language: 'en' | 'zh', zh: ZhTokens = 'bigrams'): System {
   let ms: MiniSearch;
   const opts =
     !best
       ? {}
       : language === 'en'
         ? { processTerm: (t: string) => (ENGLISH_STOP_WORDS.has(t.toLowerCase()) ? null : (nlp.string.stem(t.toLowerCase()) as string)) }
-        : { tokenize: (t: string) => bigrams(t) };
+        : { tokenize: zhTokenizers[zh].tokenize };
   return {
-    name: `MiniSearch ${best ? (language === 'en' ? '(stemming + stop words)' : '(CJK bigrams)') : '(default)'}`,
+    name: `MiniSearch ${best ? (language === 'en' ? '(stemming + stop words)' : zhTokenizers[zh].label) : '(default)'}`,
     async build(ps) {
       ms = new MiniSearch({ fields: ['text'], idField: 'id', ...opts, searchOptions: opts });
       ms.addAll(ps.map((p) => ({ id: p.id, text: p.text })));
@@ -205,15 +231,15 @@ function minisearch(best: boolean, language: 'en' | 'zh'): System {
   };
 }
 
-function wink(best: boolean, language: 'en' | 'zh'): System {
+function wink(best: boolean, language: 'en' | 'zh', zh: ZhTokens = 'bigrams'): System {
   let engine: any;
   const tasks = !best
     ? [nlp.string.lowerCase, nlp.string.tokenize0]
     : language === 'en'
       ? [nlp.string.lowerCase, nlp.string.tokenize0, nlp.tokens.removeWords, nlp.tokens.stem]
-      : [(t: string) => bigrams(t)];
+      : [zhTokenizers[zh].tokenize];
   return {
-    name: `wink-bm25 ${best ? (language === 'en' ? '(stemming + stop words)' : '(CJK bigrams)') : '(default: lower-case + tokenize0)'}`,
+    name: `wink-bm25 ${best ? (language === 'en' ? '(stemming + stop words)' : zhTokenizers[zh].label) : '(default: lower-case + tokenize0)'}`,
     async build(ps) {
       engine = bm25();
       engine.defineConfig({ fldWeights: { text: 1 } });
@@ -273,16 +299,18 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
   let errors = 0;
   for (const corpus of [loadPubmedqa(dir), loadCmexam(dir)]) {
     console.log(`${corpus.name}: ${corpus.passages.length} passages, ${ctx.quick ? Math.min(100, corpus.queries.length) : corpus.queries.length} queries`);
+    const zhExtra = corpus.language === 'zh' ? [minisearch(true, 'zh', 'segmenter'), wink(true, 'zh', 'segmenter'), wink(true, 'zh', 'bigrams+segmenter')] : [];
     const systems = [
       oursBm25(),
       oursDense(),
-      oursHybrid(),
+      ...HYBRIDS.map(oursHybrid),
       orama(false, corpus.language),
       orama(true, corpus.language),
       minisearch(false, corpus.language),
       minisearch(true, corpus.language),
       wink(false, corpus.language),
       wink(true, corpus.language),
+      ...zhExtra,
     ];
     const here: Row[] = [];
     for (const s of systems) {
@@ -300,15 +328,20 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
       here.map((r) => [r.system, r.r1.toFixed(3), r.r5.toFixed(3), r.r10.toFixed(3), r.mrr10.toFixed(4), r.buildMs.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), (r.indexBytes / 1024).toFixed(0)]),
     );
     const peers = here.filter((r) => !r.system.startsWith('ours'));
-    const hybrid = here.find((r) => r.system.startsWith('ours hybrid'));
-    if (peers.length > 0 && hybrid) {
+    const hybrids = here.filter((r) => r.system.startsWith('ours hybrid'));
+    if (peers.length > 0 && hybrids.length > 0) {
       const bestR1 = Math.max(...peers.map((r) => r.r1));
       const bestMrr = Math.max(...peers.map((r) => r.mrr10));
-      const target =
+      console.log(
         corpus.language === 'en'
-          ? `target hybrid ≥ best peer on R@1 (${bestR1.toFixed(3)}) and MRR@10 (${bestMrr.toFixed(4)}): ${hybrid.r1 >= bestR1 && hybrid.mrr10 >= bestMrr ? 'MET' : 'NOT MET'}`
-          : `target hybrid R@1 ≥ 0.95 (${hybrid.r1.toFixed(3)}) and MRR@10 > best peer (${bestMrr.toFixed(4)}): ${hybrid.r1 >= 0.95 && hybrid.mrr10 > bestMrr ? 'MET' : 'NOT MET'}`;
-      console.log(`${target}\n`);
+          ? `target: hybrid ≥ best peer on R@1 (${bestR1.toFixed(3)}) and on MRR@10 (${bestMrr.toFixed(4)})`
+          : `target: hybrid R@1 ≥ 0.95 and MRR@10 > best peer (${bestMrr.toFixed(4)})`,
+      );
+      for (const [i, h] of hybrids.entries()) {
+        const met = corpus.language === 'en' ? h.r1 >= bestR1 && h.mrr10 >= bestMrr : h.r1 >= 0.95 && h.mrr10 > bestMrr;
+        console.log(`  ${i === 0 ? 'the hybrid' : 'also     '} ${h.system}: R@1 ${h.r1.toFixed(3)}, MRR@10 ${h.mrr10.toFixed(4)}: ${met ? 'MET' : 'NOT MET'}`);
+      }
+      console.log('');
     }
   }
   writeJsonAtomic(ctx.jsonPath, { suite: 'rag', quick: ctx.quick, dataDir: dir, rows });

@@ -45,7 +45,9 @@ function prepare(pool: PairPool, clusterSize: number): PreparedPool {
   }
   const groups = [...pairsOf.keys()];
   // One BM25 document per group: its longest passage (for a pair, the passage is the document minus one sentence).
-  const index = new Bm25Index();
+  // The analysis the shipped checkpoint was trained with (the default before Intl.Segmenter words were added), so that
+  // the recorded command still reproduces it.
+  const index = new Bm25Index({ analyzer: { cjk: { ngrams: [1, 2], segmenter: false } } });
   const textOf = (g: string): string => pairsOf.get(g)!.reduce((a, p) => (p.passage.length > a.length ? p.passage : a), '');
   index.addDocuments(groups.map((g) => ({ pageContent: textOf(g), metadata: { id: g } })));
   const neighbours = new Map<string, string[]>();

@@ -9,6 +9,7 @@ export { Bm25Index, type Bm25Options, type Bm25SearchOptions } from './sparse/bm
 export { SparseIndexFormatError } from './sparse/sparse-index-format-error';
 export { matchesFilter, parseIsoDate, type FreshnessFilter } from './retrieve/metadata-filter';
 export { reciprocalRankFusion, documentKey, type FusedDocument, type RankedList } from './retrieve/reciprocal-rank-fusion';
+export { scoreFusion, type ScoredList, type ScoreScale } from './retrieve/score-fusion';
 export { DEFAULT_AUTHORITY_WEIGHTS, type AuthorityWeights } from './retrieve/authority';
 export { maximalMarginalRelevance } from './retrieve/mmr';
 export { HybridRetriever, type HybridResult, type HybridRetrieverOptions, type HybridSearchOptions, type MmrOptions } from './retrieve/hybrid-retriever';

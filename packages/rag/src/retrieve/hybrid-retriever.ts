@@ -1,6 +1,7 @@
 /**
- * Hybrid retrieval: BM25 and a dense {@link VectorStore}, fused by weighted reciprocal rank fusion (k = 60), then
- * re-scored by source authority, filtered by metadata and date, and optionally pruned of near-duplicates by MMR.
+ * Hybrid retrieval: BM25 and a dense {@link VectorStore}, fused by weighted reciprocal rank fusion (k = 60, the
+ * default) or by score fusion (`fusion: 'score'`), then re-scored by source authority, filtered by metadata and
+ * date, and optionally pruned of near-duplicates by MMR.
  */
 import type { Document, DocumentMetadata, Embedder, MetadataFilter, Retriever, ScoredDocument, VectorStore } from '../types';
 import type { Bm25Index } from '../sparse/bm25-index';
@@ -9,7 +10,8 @@ import { RagArgumentError } from '../validation/rag-argument-error';
 import { authorityWeight, resolveAuthorityWeights, type AuthorityWeights } from './authority';
 import { checkFilter, compileFreshness, matchesFilter, type FreshnessFilter } from './metadata-filter';
 import { maximalMarginalRelevance } from './mmr';
-import { reciprocalRankFusion, type RankedList } from './reciprocal-rank-fusion';
+import { reciprocalRankFusion, type FusedDocument } from './reciprocal-rank-fusion';
+import { scoreFusion, type ScoredList } from './score-fusion';
 
 /** MMR settings: `lambda` 1 = relevance only, 0 = diversity only. */
 export interface MmrOptions {
@@ -24,9 +26,17 @@ export interface HybridSearchOptions {
   k?: number;
   /** Candidates taken from each retriever before fusion. Default max(50, 5·k). */
   fetchK?: number;
-  /** RRF weights of the two lists, finite, ≥ 0, not both 0. Default 1 and 1. */
+  /** Weights of the two lists, finite, ≥ 0, not both 0. Default 1 and 1. */
   weights?: { sparse?: number; dense?: number };
-  /** The RRF constant. Default 60. */
+  /**
+   * How the two lists are fused. `rrf` (default): weighted reciprocal rank fusion, `Σ w / (rrfK + rank)`.
+   * `score`: `w_sparse · (bm25 − bm25_last) / bm25_best + w_dense · (s − s_last)` with the dense store's own scores
+   * (cosine similarity for a cosine store) and `_last` the lowest score of each fetched list (a document missing
+   * from a list counts as its lowest); see `scoreFusion`. Score fusion keeps the margins that rank fusion throws
+   * away, so a weaker dense leg settles BM25's near-ties instead of overriding its clear wins (README, Benchmark).
+   */
+  fusion?: 'rrf' | 'score';
+  /** The RRF constant (`fusion: 'rrf'`). Default 60. */
   rrfK?: number;
   /** Authority multipliers (see `DEFAULT_AUTHORITY_WEIGHTS`), or `false` to leave scores alone. */
   authority?: Partial<AuthorityWeights> | false;
@@ -75,7 +85,7 @@ export class HybridRetriever implements Retriever {
   /**
    * The best documents for `query` with their scores and per-list ranks.
    *
-   * @throws {@link RagArgumentError} for an empty query or a bad option (k, fetchK, weights, rrfK, authority,
+   * @throws {@link RagArgumentError} for an empty query or a bad option (k, fetchK, weights, fusion, rrfK, authority,
    * filter, freshness, mmr); the `signal`'s reason when aborted.
    */
   async search(query: string, overrides: HybridSearchOptions = {}): Promise<HybridResult[]> {
@@ -83,19 +93,20 @@ export class HybridRetriever implements Retriever {
     const o = this.resolve(overrides);
     o.signal?.throwIfAborted();
     const where = (m: DocumentMetadata): boolean => matchesFilter(m, o.filter) && (o.fresh?.(m) ?? true);
-    const lists: RankedList[] = [];
+    const lists: ScoredList[] = [];
     const useSparse = this.sparse && o.weights.sparse > 0;
     const useDense = this.dense && o.weights.dense > 0;
     if (useSparse) {
       const hits = this.sparse!.search(query, o.fetchK, { filter: o.filter, where: o.fresh });
-      lists.push({ documents: hits.map((h) => h.document), weight: o.weights.sparse });
+      lists.push({ documents: hits.map((h) => h.document), scores: hits.map((h) => h.score), weight: o.weights.sparse, scale: 'max' });
     }
     if (useDense) {
-      const hits = await this.dense!.similaritySearchWithScore(query, o.fetchK, o.filter);
+      const hits = (await this.dense!.similaritySearchWithScore(query, o.fetchK, o.filter)).filter(([d]) => where(d.metadata));
       o.signal?.throwIfAborted();
-      lists.push({ documents: hits.map(([d]) => d).filter((d) => where(d.metadata)), weight: o.weights.dense });
+      lists.push({ documents: hits.map(([d]) => d), scores: hits.map(([, s]) => s), weight: o.weights.dense, scale: 'none' });
     }
-    const fused = reciprocalRankFusion(lists, o.rrfK).map((f) => ({
+    const fusedLists: FusedDocument[] = o.fusion === 'score' ? scoreFusion(lists) : reciprocalRankFusion(lists, o.rrfK);
+    const fused = fusedLists.map((f) => ({
       document: f.document,
       score: o.authority ? f.score * authorityWeight(f.document.metadata, o.authority) : f.score,
       sparseRank: useSparse ? f.ranks[0] : undefined,
@@ -123,6 +134,8 @@ export class HybridRetriever implements Retriever {
     };
     if (weights.sparse === 0 && weights.dense === 0) throw new RagArgumentError('options.weights', 'every weight of an available retriever is 0');
     const rrfK = checkInteger('options.rrfK', o.rrfK ?? 60, 1);
+    const fusion = o.fusion ?? 'rrf';
+    if (fusion !== 'rrf' && fusion !== 'score') throw new RagArgumentError('options.fusion', `must be "rrf" or "score", got ${JSON.stringify(o.fusion)}`);
     const authority = o.authority === false ? undefined : resolveAuthorityWeights('options.authority', o.authority);
     const filter = checkFilter('options.filter', o.filter);
     const fresh = compileFreshness('options.freshness', o.freshness);
@@ -130,6 +143,6 @@ export class HybridRetriever implements Retriever {
       if (typeof o.mmr !== 'object' || o.mmr === null) throw new RagArgumentError('options.mmr', 'must be {lambda, embedder?}');
       checkNumber('options.mmr.lambda', o.mmr.lambda, 0, 1);
     }
-    return { k, fetchK, weights, rrfK, authority, filter, fresh, mmr: o.mmr, signal: o.signal };
+    return { k, fetchK, weights, fusion, rrfK, authority, filter, fresh, mmr: o.mmr, signal: o.signal };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_AUTHORITY_WEIGHTS, maximalMarginalRelevance, reciprocalRankFusion, type Document } from '../../src/index';
+import { DEFAULT_AUTHORITY_WEIGHTS, maximalMarginalRelevance, reciprocalRankFusion, scoreFusion, type Document } from '../../src/index';
 
 const d = (id: string): Document => ({ pageContent: id, metadata: { id } });
 
@@ -42,6 +42,47 @@ describe('reciprocalRankFusion', () => {
     expect(() => reciprocalRankFusion([{ documents: [d('a')], weight: 0 }])).toThrow(/every weight is 0/);
     expect(() => reciprocalRankFusion([{ documents: [d('a')], weight: 1 }], 0)).toThrow(/^k:/);
     expect(() => reciprocalRankFusion([])).toThrow(/at least one/);
+  });
+});
+
+describe('scoreFusion', () => {
+  it('sums w · (s − s_last) / s_best for "max" lists and w · (s − s_last) for "none" lists', () => {
+    const fused = scoreFusion([
+      { documents: [d('a'), d('b'), d('c')], scores: [10, 5, 2], weight: 1, scale: 'max' },
+      { documents: [d('c'), d('a'), d('d')], scores: [0.9, 0.5, 0.1], weight: 1.5, scale: 'none' },
+    ]);
+    const score = Object.fromEntries(fused.map((f) => [f.document.metadata.id, f.score]));
+    expect(score.a).toBeCloseTo((10 - 2) / 10 + 1.5 * (0.5 - 0.1), 15);
+    expect(score.b).toBeCloseTo((5 - 2) / 10, 15);
+    expect(score.c).toBeCloseTo(0 + 1.5 * (0.9 - 0.1), 15);
+    expect(score.d).toBe(0);
+    expect(fused.map((f) => f.document.metadata.id)).toEqual(['a', 'c', 'b', 'd']);
+    expect(fused[0]!.ranks).toEqual([1, 2]);
+    expect(fused[2]!.ranks).toEqual([2, undefined]);
+  });
+
+  it('keeps a wide sparse margin but lets the dense list settle a near-tie (rank fusion ties x with z)', () => {
+    const lists = [
+      { documents: [d('x'), d('y'), d('z')], scores: [20, 10, 9.9], weight: 1, scale: 'max' as const },
+      { documents: [d('z'), d('y'), d('x')], scores: [0.6, 0.55, 0.2], weight: 1, scale: 'none' as const },
+    ];
+    expect(scoreFusion(lists).map((f) => f.document.metadata.id)).toEqual(['x', 'z', 'y']);
+    const rrf = Object.fromEntries(reciprocalRankFusion(lists).map((f) => [f.document.metadata.id, f.score]));
+    expect(rrf.x).toBeCloseTo(rrf.z!, 15);
+    // an empty list (BM25 matched nothing) leaves the other list's order
+    expect(scoreFusion([{ ...lists[0]!, documents: [], scores: [] }, lists[1]!]).map((f) => f.document.metadata.id)).toEqual(['z', 'y', 'x']);
+  });
+
+  it('rejects bad lists with the field named', () => {
+    const ok = { documents: [d('a'), d('b')], scores: [2, 1], weight: 1, scale: 'max' as const };
+    expect(() => scoreFusion([])).toThrow(/at least one/);
+    expect(() => scoreFusion([{ ...ok, weight: -1 }])).toThrow(/lists\[0\]\.weight/);
+    expect(() => scoreFusion([{ ...ok, weight: 0 }])).toThrow(/every weight is 0/);
+    expect(() => scoreFusion([ok, { ...ok, scores: [1] }])).toThrow(/lists\[1\]\.scores: has 1 scores for 2 documents/);
+    expect(() => scoreFusion([{ ...ok, scores: [2, Number.NaN] }])).toThrow(/lists\[0\]\.scores\[1\]: must be finite/);
+    expect(() => scoreFusion([{ ...ok, scores: [1, 2] }])).toThrow(/lists\[0\]\.scores\[1\]: is higher/);
+    expect(() => scoreFusion([{ ...ok, scores: [0, -1] }])).toThrow(/lists\[0\]\.scores\[0\]: must be > 0/);
+    expect(() => scoreFusion([{ ...ok, scale: 'minmax' as never }])).toThrow(/lists\[0\]\.scale/);
   });
 });
 

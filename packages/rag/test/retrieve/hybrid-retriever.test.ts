@@ -35,6 +35,24 @@ describe('HybridRetriever', () => {
     expect(ids(sparseOnly.map((x) => x.document))).toEqual(ids(sparse.search('first-line drug for type 2 diabetes', 3).map((h) => h.document)));
   });
 
+  it('fusion "score" adds BM25 over its best and the dense score, each less its list\'s lowest', async () => {
+    const { sparse, dense } = await setup();
+    const q = 'first-line drug for type 2 diabetes';
+    const res = await new HybridRetriever({ sparse, dense, k: 5, authority: false, fusion: 'score', weights: { sparse: 1, dense: 0.5 } }).search(q);
+    const bm = sparse.search(q, 50);
+    const cos = await dense.similaritySearchWithScore(q, 50);
+    const bmOf = new Map(bm.map((h) => [h.document.metadata.id, h.score]));
+    const cosOf = new Map(cos.map(([doc, s]) => [doc.metadata.id, s]));
+    const bmLast = bm[bm.length - 1]!.score;
+    const cosLast = cos[cos.length - 1]![1];
+    for (const x of res) {
+      const id = x.document.metadata.id;
+      const expected = ((bmOf.get(id) ?? bmLast) - bmLast) / bm[0]!.score + 0.5 * ((cosOf.get(id) ?? cosLast) - cosLast);
+      expect(x.score).toBeCloseTo(expected, 12);
+    }
+    expect(res.map((x) => x.score)).toEqual([...res.map((x) => x.score)].sort((a, b) => b - a));
+  });
+
   it('authority re-scoring lifts the guideline over the near-identical web page', async () => {
     const { sparse, dense } = await setup();
     const q = 'metformin first line drug type 2 diabetes mellitus';
@@ -85,6 +103,7 @@ describe('HybridRetriever', () => {
     expect(() => new HybridRetriever({ sparse, dense, weights: { sparse: 0, dense: 0 } })).toThrow(/every weight/);
     expect(() => new HybridRetriever({ sparse, weights: { sparse: Number.NaN } })).toThrow(/options\.weights\.sparse/);
     expect(() => new HybridRetriever({ sparse, rrfK: 0 })).toThrow(/options\.rrfK/);
+    expect(() => new HybridRetriever({ sparse, fusion: 'sum' as never })).toThrow(/options\.fusion/);
     expect(() => new HybridRetriever({ sparse, authority: { A: 0 } })).toThrow(/options\.authority\.A/);
     expect(() => new HybridRetriever({ sparse, authority: { Z: 1 } as never })).toThrow(/options\.authority\.Z/);
     expect(() => new HybridRetriever({ sparse, freshness: { since: 'last year' } })).toThrow(/options\.freshness\.since/);

@@ -1,5 +1,5 @@
 /**
- * The learned dense leg (the shipped `quarkmed-embed-mini`) and the BM25 + dense hybrid on shipped real data (the
+ * The learned dense leg (the shipped `quarkmed-embed-mini`) and the BM25 + dense hybrid (RRF and score fusion) on shipped real data (the
  * PubMedQA and CMExam subsets of `real-data.test.ts`, see fixtures/*.SOURCE.txt), against a seeded random ranking
  * and against BM25 alone. The embedder was trained on inverse-cloze pairs cut from these corpora' passages (never
  * their questions), so these are in-domain numbers. The margins are stated in each test.
@@ -67,6 +67,7 @@ describe.each([
   let bm25: Metrics;
   let dense: Metrics;
   let hybrid: Metrics;
+  let scoreHybrid: Metrics;
   let random: Metrics;
   beforeAll(async () => {
     const index = new Bm25Index();
@@ -78,9 +79,11 @@ describe.each([
     bm25 = await evaluate(c, async (q) => ids(index.search(q, 10).map((h) => h.document)));
     dense = await evaluate(c, async (q) => ids(await store.similaritySearch(q, 10)));
     hybrid = await evaluate(c, async (q) => ids(await retriever.invoke(q)));
+    const byScore = new HybridRetriever({ sparse: index, dense: store, k: 10, fetchK: 50, weights: { sparse: 1, dense: 1 }, fusion: 'score' });
+    scoreHybrid = await evaluate(c, async (q) => ids(await byScore.invoke(q)));
     const rand = mulberry32(7);
     random = await evaluate(c, async () => c.passages.map((_, i) => [i, rand()] as const).sort((a, b) => a[1] - b[1]).map(([i]) => i));
-    console.log(JSON.stringify({ [name]: { queries: c.queries.length, passages: c.passages.length, bm25, dense, hybrid, random } }));
+    console.log(JSON.stringify({ [name]: { queries: c.queries.length, passages: c.passages.length, bm25, dense, hybrid, scoreHybrid, random } }));
   }, 120_000);
 
   it('dense alone beats a seeded random ranking by at least 0.5 R@1 and 0.5 MRR@10', () => {
@@ -91,5 +94,11 @@ describe.each([
   it('hybrid (RRF 1:1, k = 60) beats the dense leg alone by at least 0.1 R@1 (the sparse leg is used)', () => {
     expect(hybrid.r1).toBeGreaterThanOrEqual(dense.r1 + 0.1);
     expect(hybrid.mrr).toBeGreaterThan(dense.mrr);
+  });
+
+  it('score fusion (1:1) keeps BM25 quality (at most 0.02 R@1 below BM25 alone) and beats RRF 1:1 by at least 0.03 R@1 and MRR@10', () => {
+    expect(scoreHybrid.r1).toBeGreaterThanOrEqual(bm25.r1 - 0.02);
+    expect(scoreHybrid.r1).toBeGreaterThanOrEqual(hybrid.r1 + 0.03);
+    expect(scoreHybrid.mrr).toBeGreaterThanOrEqual(hybrid.mrr + 0.03);
   });
 });

@@ -98,6 +98,12 @@ describe('PgVectorStore over the Postgres wire protocol (PGlite + pgvector)', ()
       await expect(store.addVectors([new Float32Array(32), new Float32Array(8)], [{ pageContent: 'a', metadata: { id: 'n1' } }, { pageContent: 'b', metadata: { id: 'n2' } }])).rejects.toThrow(DimensionMismatchError);
       await expect(store.addDocuments([{ pageContent: 'no id here', metadata: {} }])).rejects.toThrow(/metadata\.id/);
       await expect(store.similaritySearchVectorWithScore(new Float32Array(3), 2)).rejects.toThrow(DimensionMismatchError);
+      // a batch that would replace a stored row and then fails leaves that row as it was
+      const asthma = (await store.similaritySearch('inhaled corticosteroids asthma', 1))[0]!;
+      expect(asthma.metadata.id).toBe('asthma');
+      await expect(store.addVectors([new Float32Array(32).fill(0.1), new Float32Array(8)], [{ pageContent: 'replaced', metadata: { id: 'asthma' } }, { pageContent: 'b', metadata: { id: 'n2' } }])).rejects.toThrow(DimensionMismatchError);
+      await expect(store.addDocuments([{ pageContent: 'replaced', metadata: { id: 'asthma' } }, { pageContent: ' ', metadata: { id: 'n2' } }])).rejects.toThrow(EmptyDocumentError);
+      expect((await store.similaritySearch('inhaled corticosteroids asthma', 1))[0]).toEqual(asthma);
       expect(await store.count()).toBe(n);
       // a table created for another dimension
       await expect(PgVectorStore.initialize(new HashEmbedder(16), { connectionString: url, table: 'med_chunks' })).rejects.toThrow(DimensionMismatchError);
