@@ -129,8 +129,8 @@ export async function provideVerifierData(files: Partial<Record<VerifierDataFile
 export interface LoadShippedVerifierDataOptions {
   /**
    * Where the shipped `data/` folder is served, e.g. `'/assets/quarkmed-verifier-data/'` (a trailing slash is
-   * added). Default: the package's own `data/` next to this module (`../data/` from `dist/`, `../../data/` from
-   * `src/icd10/`), which works where the package's files are served as they are installed.
+   * added). Default: the package's own data next to this module (`./data/` from `dist/`, where the build copies it,
+   * `../../data/` from `src/icd10/`), which works where the package's files are served as they are installed.
    */
   baseUrl?: string | URL;
   /** Which files (default: all of {@link VERIFIER_DATA_FILES}; {@link ICD10_DATA_FILES} for the ICD-10 verifier only). */
@@ -149,7 +149,8 @@ function defaultBases(): URL[] {
   if (typeof here !== 'string' || here === '') {
     throw new VerifierDataError('data/', 'cannot locate the shipped data without import.meta.url (a CommonJS build?): pass options.baseUrl');
   }
-  return ['../data/', '../../data/'].map((rel) => new URL(rel, here));
+  // ../../data/ from src/icd10/; ./data/ from dist/, where the build copies the files (dist/data/)
+  return ['../data/', '../../data/', './data/'].map((rel) => new URL(rel, here));
 }
 
 function asBase(url: string | URL): URL {

@@ -1,18 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 /** The @quarkmed packages the recipe uses. */
 const PACKAGES = ['tensor-kernels', 'model', 'data-synth', 'verifier', 'grpo', 'rag', 'pipeline'];
 
-/** Versions of the @quarkmed packages (read from the workspace's package.json files, `unknown` when not found). */
+/**
+ * Versions of the @quarkmed packages, read from the `package.json` each one resolves to from this module (the
+ * workspace's packages in the monorepo, the installed ones elsewhere); `unknown` when one cannot be resolved.
+ */
 export function packageVersions(): Record<string, string> {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const packagesDir = join(here, '..', '..', '..', '..');
+  const require = createRequire(import.meta.url);
   const out: Record<string, string> = {};
   for (const p of PACKAGES) {
     try {
-      out[`@quarkmed/${p}`] = (JSON.parse(readFileSync(join(packagesDir, p, 'package.json'), 'utf8')) as { version: string }).version;
+      out[`@quarkmed/${p}`] = (JSON.parse(readFileSync(require.resolve(`@quarkmed/${p}/package.json`), 'utf8')) as { version: string }).version;
     } catch {
       out[`@quarkmed/${p}`] = 'unknown';
     }
