@@ -12,7 +12,6 @@ import { Trainer, type GenerationTokenizer, type LrSchedule, type StatefulRng, t
 import { parseDpoConfig, type DPOConfig, type DPOConfigInput } from '../config/dpo-config';
 import { DPO_METRIC_NAMES, dpoLoss, type DpoLossMetrics } from '../dpo/dpo-loss';
 import { buildPreferencePairs } from '../dpo/preference-pairs';
-import { assertStepRunsHere } from './backend-support';
 import { GrpoTrainerError } from './errors';
 import { completionLogProbs, completionLogProbsHost, packSequences, type PolicyModel, type SequenceBatch } from './policy-model';
 import { derivedSeed } from './prompt-sampler';
@@ -157,10 +156,8 @@ export class DPOTrainer {
   /**
    * Computes the reference log-probs (once, before any update or resume), then trains `steps` steps.
    *
-   * @throws {@link GrpoTrainerError} naming `options.model` for a mixture-of-experts policy on webgpu in Node
    */
   async train(options: { steps: number }): Promise<{ step: number; losses: number[] }> {
-    assertStepRunsHere(this.model);
     await this.prepare();
     const r = await this.trainer.train(this.encoded.map((_, i) => i), options);
     return { step: r.step, losses: r.losses };

@@ -16,7 +16,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LlamaModel, Trainer, mulberry32, serializeSafetensors, parseSafetensors } from '@quarkmed/model';
 import type { GenerationTokenizer, LossContext, LossResult, LrSchedule, StatefulRng, StepLog, TrainerStore } from '@quarkmed/model';
 import { computeAdvantages, computePolicyLoss, policyBatchWeight, resolveGrpoSettings, type GrpoSettings } from './core-api';
-import { assertStepRunsHere } from './backend-support';
 import { GrpoTrainerError } from './errors';
 import { completionLogProbs, completionLogProbsHost, packSequences, type PolicyModel, type SequenceBatch } from './policy-model';
 import { ProgressBar } from './progress';
@@ -253,10 +252,8 @@ export class GRPOTrainer<Example extends PromptExample = PromptExample> {
    * Runs `steps` optimizer steps (continuing after earlier calls or {@link GRPOTrainer.resume}). The difficulty
    * filter, when configured, runs once before the first step (its result is part of the saved state).
    *
-   * @throws {@link GrpoTrainerError} naming `options.model` for a mixture-of-experts policy on webgpu in Node
    */
   async train(options: { steps: number }): Promise<{ step: number; losses: number[] }> {
-    assertStepRunsHere(this.model);
     await this.ensureSampler();
     const bar = new ProgressBar(this.trainer.step + options.steps, this.opts.progress ?? 'auto');
     const batches: AsyncIterable<GrpoMicroBatch> = {

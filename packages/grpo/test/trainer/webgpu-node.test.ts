@@ -1,6 +1,6 @@
 /**
- * GRPO and DPO steps on webgpu in Node (Dawn; Mesa llvmpipe on a machine without a GPU) agree with the same steps on
- * cpu, and take no synchronous read of GPU memory (which Dawn in Node cannot do: tfjs' `readSync` needs
+ * GRPO and DPO steps on webgpu in Node (Dawn; Mesa llvmpipe on a machine without a GPU), of dense and
+ * mixture-of-experts policies, agree with the same steps on cpu, and take no synchronous read of GPU memory (which Dawn in Node cannot do: tfjs' `readSync` needs
  * `OffscreenCanvas`). Skipped only with QUARKMED_SKIP_WEBGPU=1, as the other webgpu tests: a webgpu that fails to
  * start fails here.
  */
@@ -12,7 +12,6 @@ import { computePolicyLoss, resolveGrpoSettings } from '../../src/trainer/core-a
 import { GRPOTrainer } from '../../src/trainer/grpo-trainer';
 import { DPOTrainer } from '../../src/trainer/dpo-trainer';
 import { completionLogProbs, packSequences } from '../../src/trainer/policy-model';
-import { GrpoTrainerError } from '../../src/trainer/errors';
 import type { RewardInput } from '../../src/trainer/reward-functions';
 import { watchGpuSyncReads } from '../helpers/gpu-sync-reads';
 import { charTokenizer, maxDiff, tinyPolicy, weightsOf } from './helpers';
@@ -163,16 +162,29 @@ describe.skipIf(SKIP_WEBGPU)('GRPO and DPO on webgpu in Node (Dawn) vs cpu', () 
     expect(maxDiff(gpu.value.weights, cpu.value.weights)).toBeLessThan(1e-4);
   });
 
-  it('a mixture-of-experts policy (synchronous routing read in @quarkmed/model) is refused up front, naming the model', async () => {
-    await use('webgpu');
-    const model = tinyPolicy({ moe: { numExperts: 2, topK: 1 } }, 4);
-    const grpo = new GRPOTrainer({ model, tokenizer: charTokenizer(), trainDataset: prompts, rewardFuncs: [countA([])], progress: false, config: { numGenerations: 4, perDeviceTrainBatchSize: 8, maxCompletionLength: 4 } });
-    await expect(grpo.train({ steps: 1 })).rejects.toThrow(GrpoTrainerError);
-    await expect(grpo.train({ steps: 1 })).rejects.toThrow(/options\.model: is a mixture-of-experts policy.*webgpu in Node/);
-    const dpo = new DPOTrainer({ model, tokenizer: charTokenizer(), pairs: [{ prompt: 'ab', chosen: 'aa', rejected: 'bb' }] });
-    await expect(dpo.train({ steps: 1 })).rejects.toThrow(/options\.model: is a mixture-of-experts policy/);
-    grpo.dispose();
-    dpo.dispose();
-    model.dispose();
+  it('GRPOTrainer on a mixture-of-experts policy (routing on the device): 1 step, no synchronous GPU read, the same completions, loss and weights as cpu', async () => {
+    const run = async () => {
+      const model = tinyPolicy({ moe: { numExperts: 4, topK: 2 }, initStd: 0.1 }, 4);
+      const seen: string[][] = [];
+      const t = new GRPOTrainer({
+        model, tokenizer: charTokenizer(), trainDataset: prompts, rewardFuncs: [countA(seen)], lr: 1e-2, seed: 2, progress: false,
+        config: { numGenerations: 4, perDeviceTrainBatchSize: 8, maxCompletionLength: 5, beta: 0.04 },
+      });
+      const before = flat(await weightsOf(model));
+      const { losses } = await t.train({ steps: 1 });
+      const weights = flat(await weightsOf(model));
+      t.dispose();
+      model.dispose();
+      return { losses, weights, before, seen };
+    };
+    const cpu = await on('cpu', run);
+    const gpu = await on('webgpu', run);
+    expect(gpu.gpuReads, gpu.where).toBe(0);
+    expect(gpu.value.seen).toEqual(cpu.value.seen);
+    expect(cpu.value.losses).toHaveLength(1);
+    expect(Number.isFinite(cpu.value.losses[0]!)).toBe(true);
+    expect(Math.abs(gpu.value.losses[0]! - cpu.value.losses[0]!)).toBeLessThan(1e-4);
+    expect(relErr(cpu.value.weights, cpu.value.before)).toBeGreaterThan(1e-4); // the step changed the weights
+    expect(relErr(gpu.value.weights, cpu.value.weights)).toBeLessThan(1e-4);
   });
 });

@@ -14,7 +14,7 @@ import { initTensor, makeVariable, type InitSpec } from './init';
 import { KVCache } from './kv-cache';
 import { Linear, type LinearContext } from './linear';
 import { swigluMlp, type MlpProjections } from './mlp';
-import { moeForward, type MoeModules } from './moe';
+import { moeForward, moeForwardDense, type MoeModules } from './moe';
 import { dynamicInvFreqTensor, isDynamicRope, ropeParameters, type DynamicRopeScaling } from './rope-scaling';
 
 /** Options of the {@link LlamaModel} constructor. */
@@ -48,7 +48,10 @@ export interface ForwardOutput {
   auxLoss?: tf.Scalar;
   /** MoE only: router z-loss, mean over layers. */
   zLoss?: tf.Scalar;
-  /** MoE only: `[layer][expert]` tokens routed (top-k counted, padding excluded). */
+  /**
+   * MoE only: `[layer][expert]` tokens routed (top-k counted, padding excluded). Absent on backends without cheap
+   * reads (webgpu), where the MoE layers route on the device and counting would need a synchronous read back.
+   */
   expertCounts?: number[][];
 }
 
@@ -95,7 +98,7 @@ export function countParameters(config: LlamaConfig): number {
 /** Backends whose tensors live in CPU memory, where reading ids back to validate them is cheap. */
 function cheapRead(): boolean {
   const b = tf.getBackend();
-  return b === 'cpu' || b === 'wasm' || b === 'tensorflow';
+  return b === 'cpu' || b === 'wasm' || b === 'native' || b === 'tensorflow';
 }
 
 /**
@@ -257,7 +260,8 @@ export class LlamaModel {
    * positions then start at `cache.length` (or follow `cumsum(mask) - 1` when `attentionMask` is given,
    * which must then cover `[B, cache.length + T]`). Ragged batches: left-pad and pass `attentionMask`.
    *
-   * @returns `logits` `[B, T, V]`, and for MoE `auxLoss`, `zLoss` and `expertCounts`
+   * @returns `logits` `[B, T, V]`, and for MoE `auxLoss`, `zLoss` and `expertCounts` (absent on backends without
+   *   cheap reads, webgpu)
    * @throws ModelInputError for a bad dtype/shape, ids outside `[0, vocabSize)` (checked on cpu/wasm),
    *   `cache.length + T > maxSeqLen`, a cache of another batch size or layer count, or a mask/positions
    *   tensor of the wrong shape.
@@ -357,9 +361,12 @@ export class LlamaModel {
         throw new ModelInputError('options.positions', `has shape ${fmtShape(positions.shape)}, expected [B, T] = [${b}, ${t}] or [${t}]`);
       }
     }
+    // MoE: sparse dispatch with the routing read back where reads are cheap (cpu, wasm, native, tensorflow);
+    // elsewhere (webgpu) dense dispatch computed on the device, without expertCounts (see moeForwardDense)
+    const sparseMoe = c.moe !== undefined && cheapRead();
     // padding of the new tokens, for the MoE statistics
     let tokenMask: Uint8Array | undefined;
-    if (c.moe && mask !== undefined) {
+    if (sparseMoe && mask !== undefined) {
       const md = mask.dataSync();
       tokenMask = new Uint8Array(b * t);
       for (let i = 0; i < b; i++) for (let j = 0; j < t; j++) tokenMask[i * t + j] = md[i * (past + t) + past + j] !== 0 ? 1 : 0;
@@ -372,6 +379,7 @@ export class LlamaModel {
       let pos: tf.Tensor | undefined = positions;
       if (pos === undefined && mask !== undefined) pos = positionsFromMask(mask, past, t);
       const ropeFreq = this.callRope(pos, past, t);
+      const deviceTokenMask = c.moe && !sparseMoe && mask !== undefined ? newTokenMask(mask, past, t) : undefined;
       let h = tf.gather(this.embed, tf.reshape(inputIds, [b * t])) as tf.Tensor2D;
       const auxes: tf.Scalar[] = [];
       const zs: tf.Scalar[] = [];
@@ -395,12 +403,17 @@ export class LlamaModel {
         h = tf.add(h, a);
         const x2 = rmsNorm(h, layer.postNorm, c.rmsNormEps) as tf.Tensor2D;
         let f: tf.Tensor2D;
-        if (layer.moe) {
+        if (layer.moe && sparseMoe) {
           const m = moeForward(x2, layer.moe, ctx, tokenMask);
           f = m.output;
           auxes.push(m.auxLoss);
           zs.push(m.zLoss);
           counts.push(m.counts);
+        } else if (layer.moe) {
+          const m = moeForwardDense(x2, layer.moe, ctx, deviceTokenMask);
+          f = m.output;
+          auxes.push(m.auxLoss);
+          zs.push(m.zLoss);
         } else {
           f = swigluMlp(x2, layer.mlp!, ctx);
         }
@@ -416,7 +429,7 @@ export class LlamaModel {
       return result;
     });
     cache?.advance(t);
-    return { ...out, ctx, ...(c.moe ? { expertCounts: counts } : {}) };
+    return { ...out, ctx, ...(sparseMoe ? { expertCounts: counts } : {}) };
   }
 
   /**
@@ -499,6 +512,13 @@ export class LlamaModel {
       }
     }
   }
+}
+
+/** The MoE token mask of the new tokens on the device: float32 `[B·t]`, 1 where `mask` is non-zero in the last `t` columns. */
+function newTokenMask(mask: tf.Tensor, past: number, t: number): tf.Tensor1D {
+  const b = mask.shape[0]!;
+  const m = tf.slice(tf.cast(mask, 'float32'), [0, past], [b, t]);
+  return tf.reshape(tf.cast(tf.notEqual(m, 0), 'float32'), [b * t]) as tf.Tensor1D;
 }
 
 /** `cumsum(mask) - 1` clipped at 0, for the last `t` of `past + t` columns: int32 `[B, t]`. */
