@@ -8,7 +8,7 @@ const BROWSER_SAFE_MESSAGE =
   'browser-safe source: Node built-ins belong in src/node/ (exported from the package\'s ./node entry); take bytes, strings or streams here.';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', '**/*.generated.ts'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', '**/*.generated.ts', 'examples/docs-check/.snippets*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

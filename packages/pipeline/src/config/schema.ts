@@ -147,7 +147,7 @@ const evalSchema = z
 export const recipeConfigSchema = z
   .object({
     seed: int(0).max(0xffffffff).prefault(1234),
-    backend: z.enum(['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow']).prefault('auto'),
+    backend: z.enum(['auto', 'cpu', 'wasm', 'native', 'webgpu', 'tensorflow']).prefault('auto'),
     /** Stages not to run; later stages take the latest earlier output (or their `initCheckpoint`). */
     skip: z.array(z.enum(STAGE_NAMES)).prefault([]),
     model: modelSchema.prefault({}),

@@ -24,7 +24,7 @@ export function numberOption(flag: string, value: string | undefined, min: numbe
 }
 
 /** The backends `--backend` accepts. */
-export const BACKEND_CHOICES = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'] as const;
+export const BACKEND_CHOICES = ['auto', 'cpu', 'wasm', 'native', 'webgpu', 'tensorflow'] as const;
 
 /** A `--backend` value. @throws {@link ServeOptionError} */
 export function backendOption(value: string): (typeof BACKEND_CHOICES)[number] {

@@ -9,6 +9,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
+import { initBackend } from '@quarkmed/tensor-kernels';
 import { RemoteJudge, type Verifier } from '@quarkmed/verifier';
 import { benchmarkNames } from '../../../eval/benchmarks';
 import { formatReportTable } from '../../../eval/report-table';
@@ -21,6 +22,7 @@ import { FileAnswerCache } from '../../eval/file-answer-cache';
 import { loadKnowledgeProbes } from '../../eval/knowledge-probe-files';
 import { loadLocalEvalModel } from '../../eval/local-model-files';
 import { CliUsageError } from '../usage-error';
+import { BACKEND_CHOICES, backendOption } from '../../serve/option-values';
 import { loadCorpusRetriever } from '../../eval/retrieval-corpus';
 import { rescoreFiles, runEvalJob } from '../../eval/run-eval';
 import type { EvalRun } from '../../../eval/harness';
@@ -28,6 +30,8 @@ import type { EvalRun } from '../../../eval/harness';
 /** The options `quarkmed eval` parses. */
 export interface EvalCommandOptions {
   model?: string;
+  /** Tensor backend for a local checkpoint (`--backend`, default auto). */
+  backend?: string;
   tokenizer?: string;
   baseUrl?: string;
   modelName?: string;
@@ -92,6 +96,7 @@ function judgeOf(o: EvalCommandOptions): Verifier<string> | undefined {
 async function modelOf(o: EvalCommandOptions): Promise<EvalModel> {
   if ((o.model === undefined) === (o.baseUrl === undefined)) throw new EvalUsageError('--model/--base-url', 'give exactly one: a checkpoint folder (--model) or an OpenAI-compatible endpoint (--base-url)');
   if (o.model !== undefined) {
+    await initBackend(backendOption(o.backend ?? 'auto'), { log: false });
     return loadLocalEvalModel(o.model, { ...(o.tokenizer ? { tokenizerDir: o.tokenizer } : {}), batchSize: o.concurrency, ...(o.truncatePrompt ? { truncatePrompt: true } : {}) });
   }
   if (o.modelName === undefined) throw new EvalUsageError('--model-name', 'is required with --base-url (the model name the endpoint serves)');
@@ -190,6 +195,7 @@ export function registerEvalCommand(program: Command): void {
     .argument('[file]', 'benchmark file (JSON, JSON Lines or CSV as the benchmark ships it); none for knowledge-probes')
     .option('--model <dir>', 'local checkpoint folder (config.json + safetensors + tokenizer.json)')
     .option('--tokenizer <dir>', 'tokenizer folder when it is not the checkpoint folder')
+    .option('--backend <name>', `tensor backend for --model: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--base-url <url>', 'OpenAI-compatible endpoint root, e.g. http://localhost:8000/v1')
     .option('--model-name <name>', 'model name at the endpoint (with --base-url)')
     .option('--api-key-env <var>', 'environment variable that holds the endpoint API key')

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SCALE_NAMES } from '../../../config/scales';
+import { BACKEND_CHOICES } from '../../serve/option-values';
 import { formatEffectsTable, computeEffects } from '../../../report/effects';
 import { ProgressReporter } from '../../progress/reporter';
 import { writeReport } from '../../report/write-report';
@@ -18,7 +19,7 @@ export function addRunOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--scale <name>', 'named scale under the config').choices(SCALE_NAMES as unknown as string[]).default('quickstart'))
     .option('--out <dir>', 'run directory (created; a re-run resumes it)', 'runs/recipe')
-    .addOption(new Option('--backend <name>', 'tensor backend (overrides the config)').choices(['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow']))
+    .addOption(new Option('--backend <name>', 'tensor backend (overrides the config)').choices([...BACKEND_CHOICES]))
     .option('--seed <n>', 'seed of every random choice (overrides the config)', (v: string) => {
       if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError(`--seed must be an integer in [0, 4294967295], got '${v}'`);
       return Number(v);
