@@ -6,32 +6,44 @@
  * and update (4 micro-batches of 16 rows through the model package's Trainer: forward, backward, AdamW); generated
  * tokens/s. Where `/usr/bin/python3` (or `QM_BENCH_TORCH_PYTHON`) has torch, `bench/torch_grpo.py` times the same
  * step (same architecture, the same dapo loss, same micro-batching) and the ratio PyTorch / ours is printed: the
- * number to beat (< 1 means we are slower).
+ * number to beat (< 1 means we are slower). PyTorch runs with its best BLAS library and thread setting on this
+ * machine: the settings sweep of `bench/lib/torch-settings.ts` (one short GRPO step per setting, printed first).
  *
  * The reward is the fraction of even token ids in a completion (cheap and deterministic; no EOS, so every
  * completion has the full 64 tokens, as the PyTorch step). Backends: wasm (2 threads) and tensorflow run the
- * reference config; cpu and webgpu (Mesa llvmpipe here) are ~100x slower and are skipped unless `--quick`.
+ * reference config (native first when it is built); cpu and webgpu (Mesa llvmpipe here) are ~100x slower and are
+ * skipped unless `--quick`.
  * `--quick`: a tiny config (hidden 64, 2 layers, vocabulary 512, G = 4, 2 prompts, 16 new tokens), < 1 minute.
  */
-import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import * as qk from '@quarkmed/tensor-kernels';
-import type { BackendName } from '@quarkmed/tensor-kernels';
 import { LlamaModel, type GenerationTokenizer, type LlamaConfig } from '@quarkmed/model';
 import { GRPOTrainer, type RewardInput } from '../packages/grpo/src/index';
-import { BENCH_DIR, writeJsonAtomic } from './lib/json';
+import { startBackend } from './lib/backends';
+import { writeJsonAtomic } from './lib/json';
 import type { SuiteContext, SuiteOutcome } from './lib/suite';
 import { printTable } from './lib/table';
 import { mulberry32 } from './lib/tensors';
 import { median } from './lib/timing';
+import { runTorchScript, torchAvailable, type TorchRuntime } from './lib/torch-process';
+import {
+  detectBlasLibraries,
+  renderSweep,
+  settingLabel,
+  sweepCandidates,
+  sweepJson,
+  sweepTorchSettings,
+  type SweepResult,
+  type TorchSetting,
+} from './lib/torch-settings';
 
 /** One line for `pnpm bench --help`. */
 export const description = 'GRPOTrainer seconds per step (generation / scoring / update) and generated tokens/s, vs PyTorch';
 
-const TORCH_PYTHON = process.env['QM_BENCH_TORCH_PYTHON'] ?? '/usr/bin/python3';
 const THREADS = 2;
+const TORCH_TIMEOUT_MS = 20 * 60_000;
+/** New tokens per completion in the sweep's probe step (the full step's count when smaller). */
+const PROBE_NEW_TOKENS = 16;
 const SEED = 1234;
 
 interface GrpoBenchConfig {
@@ -120,25 +132,46 @@ async function benchOurs(backend: string, c: GrpoBenchConfig): Promise<Result> {
   return { backend, config: c.name, steps: timed, median: med, tokensPerSec: (rows * c.newTokens) / med.generation };
 }
 
-interface TorchRun {
-  torch?: string;
-  threads?: number;
+interface TorchRun extends TorchRuntime {
   steps?: StepTimes[];
   tokensPerSec?: number;
+  setting?: TorchSetting;
   error?: string;
 }
 
-function runTorch(c: GrpoBenchConfig): TorchRun {
-  const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
-  if (probe.error || probe.status !== 0) return { error: `${TORCH_PYTHON} has no torch: skipped` };
-  const spec = { threads: THREADS, seed: SEED, config: c.model, G: c.G, prompts: c.prompts, promptLen: c.promptLen, newTokens: c.newTokens, microBatches: c.microBatches, warmup: c.warmup, steps: c.steps };
-  const r = spawnSync(TORCH_PYTHON, [join(BENCH_DIR, 'torch_grpo.py')], { input: JSON.stringify(spec), encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 16 * 1024 * 1024 });
-  if (r.error || r.status !== 0) return { error: `torch_grpo.py failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
-  try {
-    return JSON.parse(r.stdout) as TorchRun;
-  } catch (error) {
-    return { error: `torch_grpo.py printed no JSON (${error instanceof Error ? error.message : String(error)})` };
-  }
+function torchSpec(c: GrpoBenchConfig, probe: boolean): Record<string, unknown> {
+  return {
+    seed: SEED, config: c.model, G: c.G, prompts: c.prompts, promptLen: c.promptLen, microBatches: c.microBatches,
+    newTokens: probe ? Math.min(PROBE_NEW_TOKENS, c.newTokens) : c.newTokens,
+    warmup: probe ? 0 : c.warmup,
+    steps: probe ? 1 : c.steps,
+  };
+}
+
+/** The sweep: one GRPO step (fewer new tokens) per setting; the value is completion tokens per second of step. */
+function sweepTorch(c: GrpoBenchConfig): SweepResult {
+  const cores = cpus().length;
+  const candidates = sweepCandidates(detectBlasLibraries(), cores);
+  const tokens = c.G * c.prompts * Math.min(PROBE_NEW_TOKENS, c.newTokens);
+  return sweepTorchSettings(
+    candidates,
+    [{ key: 'step', label: 'step tok/s' }],
+    (s) => {
+      const r = runTorchScript<TorchRun>('torch_grpo.py', torchSpec(c, true), s, TORCH_TIMEOUT_MS);
+      if (r.error !== undefined) return { error: r.error };
+      const run = r as TorchRun;
+      const total = run.steps?.[0]?.total;
+      return { values: { step: total ? tokens / total : undefined }, runtime: run };
+    },
+    (i, s) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r\x1b[KPyTorch settings sweep ${i + 1}/${candidates.length}: ${settingLabel(s)}...`);
+    },
+  );
+}
+
+function runTorch(c: GrpoBenchConfig, setting: TorchSetting): TorchRun {
+  const r = runTorchScript<TorchRun>('torch_grpo.py', torchSpec(c, false), setting, TORCH_TIMEOUT_MS);
+  return { ...r, setting };
 }
 
 const s = (x: number | undefined): string => (x === undefined ? '-' : x < 0.1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(2)} s`);
@@ -156,11 +189,10 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
       results.push({ backend: name, config: c.name, skipped: 'reference config on wasm/tensorflow only (~100x slower here); use --quick' });
       continue;
     }
-    try {
-      await qk.initBackend(name as BackendName, { threads: THREADS, log: false });
-    } catch (error) {
-      const why = error instanceof qk.BackendUnavailableError ? error.reason : String(error);
-      results.push({ backend: name, config: c.name, skipped: `not started (${why})` });
+    const started = await startBackend(name, THREADS);
+    if (!started.ok) {
+      console.log(`${name}: ${started.reason}; skipping it`);
+      results.push({ backend: name, config: c.name, skipped: started.reason });
       continue;
     }
     try {
@@ -170,7 +202,18 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
       results.push({ backend: name, config: c.name, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  const torch = runTorch(c);
+  let torch: TorchRun;
+  let sweep: SweepResult | undefined;
+  const avail = torchAvailable();
+  if (!avail.ok) {
+    torch = { error: `skipped (${avail.why})` };
+  } else {
+    sweep = sweepTorch(c);
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    console.log(renderSweep(`PyTorch ${avail.version} settings sweep: BLAS library x torch threads x BLAS threads (one GRPO step, ${Math.min(PROBE_NEW_TOKENS, c.newTokens)} new tokens)`, sweep, cpus().length) + '\n');
+    const best = sweep.best['step']?.setting;
+    torch = best ? runTorch(c, best) : { error: 'no setting of the sweep ran' };
+  }
   const tMed = torch.steps ? medianOf(torch.steps) : undefined;
   const rows = results.map((r) => [
     r.backend,
@@ -182,11 +225,12 @@ export async function run(ctx: SuiteContext): Promise<SuiteOutcome> {
     tMed && r.median ? (tMed.total / r.median.total).toFixed(3) : '-',
     r.error ? `ERROR ${r.error}` : (r.skipped ?? ''),
   ]);
-  if (tMed) rows.push([`pytorch ${torch.torch} (${torch.threads} thr)`, s(tMed.generation), s(tMed.scoring), s(tMed.update), s(tMed.total), torch.tokensPerSec!.toFixed(0), '1', '']);
+  if (tMed) rows.push([`pytorch ${torch.torch} (${torch.setting ? `${torch.setting.blas.id} BLAS; ${torch.setting.torchThreads} torch + ${torch.setting.blasThreads} BLAS thr` : `${torch.threads} thr`})`, s(tMed.generation), s(tMed.scoring), s(tMed.update), s(tMed.total), torch.tokensPerSec!.toFixed(0), '1', '']);
   printTable(`GRPO step, ${c.name} config (median of ${c.steps})`, ['impl / backend', 'generation', 'scoring', 'update', 'step', 'gen tok/s', 'torch/ours', ''], rows, [
     'torch/ours: PyTorch step seconds / ours (< 1: we are slower; the ratio to beat is 1)',
+    ...(torch.setting ? [`pytorch: ${settingLabel(torch.setting)} (the sweep's fastest GRPO step)`] : []),
     ...(torch.error ? [`pytorch: ${torch.error}`] : []),
   ]);
-  const jsonPath = writeJsonAtomic(ctx.jsonPath, { suite: 'grpo', quick: ctx.quick, config: c, results, torch });
+  const jsonPath = writeJsonAtomic(ctx.jsonPath, { suite: 'grpo', quick: ctx.quick, config: c, results, torch: { ...torch, setting: torch.setting && settingLabel(torch.setting) }, torchSweep: sweep ? sweepJson(sweep) : undefined });
   return { errors, jsonPath };
 }

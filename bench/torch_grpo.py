@@ -12,7 +12,7 @@ GRPOTrainer with loss_type "dapo", beta 0, on-policy (num_iterations 1):
   term -A * exp(lp - lp.detach()) summed over completion tokens / tokens of the generation batch, backward;
   then clip the gradient norm to 1 and torch.optim.AdamW.step().
 
-Reads a JSON spec on stdin, prints one JSON object: {"torch", "threads", "steps": [{"generation", "scoring",
+Reads a JSON spec on stdin, prints one JSON object: {"torch", "threads", "blas...", "steps": [{"generation", "scoring",
 "update", "total"} seconds], "tokensPerSec" (generated tokens / generation seconds, median step)}.
 Every random choice is seeded with spec["seed"].
 """
@@ -26,6 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_model import Llama  # noqa: E402
+from torch_runtime import runtime_info  # noqa: E402
 
 
 def generate(model, prompts, new_tokens, temperature, gen):
@@ -79,8 +80,7 @@ def main():
         if step >= int(spec["warmup"]):
             steps.append({"generation": t1 - t0, "scoring": t2 - t1, "update": t3 - t2, "total": t3 - t0})
     med_gen = statistics.median(s["generation"] for s in steps)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "steps": steps,
-                      "tokensPerSec": G * n_prompts * C / med_gen}))
+    print(json.dumps({**runtime_info(), "steps": steps, "tokensPerSec": G * n_prompts * C / med_gen}))
 
 
 if __name__ == "__main__":

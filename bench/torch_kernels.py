@@ -21,22 +21,26 @@ RoPE, matmul + masked_fill + softmax attention with ``repeat_interleave`` for GQ
 
 It prints one JSON object on stdout::
 
-    {"torch": "1.13.0", "threads": 2, "blas": "generic", "matmul": [{"n", "medianMs", "gflops"}],
-     "results": [{"op", "name", "fwdMs", "fwdBwdMs"|null, ...}]}
+    {"torch": "1.13.0", "threads": 2, "blas": "generic", "blasLibrary", "blasThreads", "blasConfig",
+     "matmul": [{"n", "medianMs", "gflops"}], "results": [{"op", "name", "fwdMs", "fwdBwdMs"|null, ...}]}
 
-``blas`` is the build's BLAS_INFO: Debian's torch uses the reference BLAS ("generic", ~8 GFLOP/s at
-1024 on 2 threads), so matmul-bound ops (attention) are much slower than with a PyPI (MKL) wheel.
+``blas`` is the build's BLAS_INFO ("generic" on Debian: whatever libblas.so.3 resolves to, the reference BLAS
+at ~8 GFLOP/s or OpenBLAS at ~100); ``blasLibrary`` is the one really mapped (see torch_runtime.py). The
+BLAS library and thread counts are set by bench/kernels.ts from the settings sweep (bench/lib/torch-settings.ts).
 """
 from __future__ import annotations
 
 import json
 import math
-import re
+import os
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_runtime import runtime_info  # noqa: E402
 
 
 def measure(fn, plan):
@@ -183,12 +187,6 @@ def run_case(case, plan, g):
     return out
 
 
-def blas_info():
-    """BLAS_INFO from the build configuration ('generic' is the slow reference BLAS of Debian's build)."""
-    m = re.search(r'BLAS_INFO=([^,\s]+)', torch.__config__.show())
-    return m.group(1) if m else 'unknown'
-
-
 def matmul_rates(sizes, plan, g):
     """GFLOP/s of a square float32 matmul per size (context for the matmul-bound ops)."""
     out = []
@@ -215,8 +213,7 @@ def main():
         except Exception as e:  # report and go on: one failing case must not hide the others
             results.append({'op': case['op'], 'name': case['name'], 'error': f'{type(e).__name__}: {e}'})
     matmul = matmul_rates(spec.get('matmulSizes', []), plan, g)
-    json.dump({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas_info(),
-               'matmul': matmul, 'results': results}, sys.stdout)
+    json.dump({**runtime_info(), 'matmul': matmul, 'results': results}, sys.stdout)
     sys.stdout.write('\n')
 
 

@@ -9,15 +9,18 @@ in plain PyTorch, float32 on the CPU, and times:
   included in the time), tokens/s.
 
 Reads a JSON spec on stdin (see bench/model.ts `runTorch`), prints one JSON object on stdout:
-    {"torch": version, "threads": n, "blas": BLAS_INFO, "params": n,
+    {"torch": version, "threads": n, "blas": BLAS_INFO, "blasLibrary", "blasThreads", "blasConfig" (see
+     torch_runtime.py), "params": n,
      "train": {"stepMs": [...], "medianMs": x, "tokensPerSec": y, "loss": z},
      "generate": {"newTokens": n, "ms": x, "tokensPerSec": y},
      "peakRssBytes": n}
+`spec["measure"]` (default ["train", "generate"]) says which parts run: bench/model.ts measures training and
+generation under different settings when the sweep (bench/lib/torch-settings.ts) finds different bests.
 Every random choice is seeded with spec["seed"].
 """
 import json
 import math
-import re
+import os
 import resource
 import sys
 import time
@@ -25,6 +28,9 @@ import time
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_runtime import runtime_info  # noqa: E402
 
 
 class RMSNorm(nn.Module):
@@ -158,14 +164,8 @@ def main():
     b, t = int(spec["batch"]), int(spec["seqLen"])
     model = Llama(c)
     params = sum(p.numel() for p in model.parameters())
-    blas = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
-    out = {
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "blas": blas.group(1) if blas else None,
-        "sdpa": HAS_SDPA,
-        "params": params,
-    }
+    measure = spec.get("measure", ["train", "generate"])
+    out = {**runtime_info(), "sdpa": HAS_SDPA, "params": params}
 
     # Training: forward + backward + AdamW.step() on seeded random tokens.
     gen = torch.Generator().manual_seed(int(spec.get("seed", 1234)) + 1)
@@ -181,16 +181,17 @@ def main():
         opt.step()
         return float(loss)
 
-    for _ in range(int(spec["trainWarmup"])):
-        step()
-    times = []
-    loss = None
-    for _ in range(int(spec["trainSteps"])):
-        t0 = time.perf_counter()
-        loss = step()
-        times.append((time.perf_counter() - t0) * 1000)
-    med = sorted(times)[len(times) // 2] if len(times) % 2 == 1 else sum(sorted(times)[len(times) // 2 - 1 : len(times) // 2 + 1]) / 2
-    out["train"] = {"stepMs": times, "medianMs": med, "tokensPerSec": b * t / (med / 1000), "loss": loss}
+    if "train" in measure:
+        for _ in range(int(spec["trainWarmup"])):
+            step()
+        times = []
+        loss = None
+        for _ in range(int(spec["trainSteps"])):
+            t0 = time.perf_counter()
+            loss = step()
+            times.append((time.perf_counter() - t0) * 1000)
+        med = sorted(times)[len(times) // 2] if len(times) % 2 == 1 else sum(sorted(times)[len(times) // 2 - 1 : len(times) // 2 + 1]) / 2
+        out["train"] = {"stepMs": times, "medianMs": med, "tokensPerSec": b * t / (med / 1000), "loss": loss}
 
     # Generation: greedy, batch 1, KV cache, prompt prefill included.
     model.eval()
@@ -206,15 +207,16 @@ def main():
                 logits = model(nxt, caches)
                 nxt = logits[:, -1].argmax(-1, keepdim=True)
 
-    for _ in range(int(spec.get("genWarmup", 1))):
-        generate()
-    gen_times = []
-    for _ in range(int(spec.get("genRuns", 1))):
-        t0 = time.perf_counter()
-        generate()
-        gen_times.append((time.perf_counter() - t0) * 1000)
-    gms = min(gen_times)
-    out["generate"] = {"newTokens": new_tokens, "promptLen": int(spec["promptLen"]), "ms": gms, "tokensPerSec": new_tokens / (gms / 1000)}
+    if "generate" in measure:
+        for _ in range(int(spec.get("genWarmup", 1))):
+            generate()
+        gen_times = []
+        for _ in range(int(spec.get("genRuns", 1))):
+            t0 = time.perf_counter()
+            generate()
+            gen_times.append((time.perf_counter() - t0) * 1000)
+        gms = min(gen_times)
+        out["generate"] = {"newTokens": new_tokens, "promptLen": int(spec["promptLen"]), "ms": gms, "tokensPerSec": new_tokens / (gms / 1000)}
     out["peakRssBytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps(out))
 

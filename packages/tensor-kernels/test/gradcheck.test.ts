@@ -21,7 +21,7 @@ import { HARNESS, type OpHarness, disposeCase, prepareCase, vjp } from './helper
 import { randomNormal } from './helpers/random';
 import { WorstErrors } from './helpers/tolerance';
 
-const GRADCHECK_BACKENDS: readonly TestBackend[] = ['cpu', 'wasm'];
+const GRADCHECK_BACKENDS: readonly TestBackend[] = ['cpu', 'wasm', 'native'];
 /** Relative step: the perturbation is STEP · rms(x) · N(0, 1) per element. */
 const STEP = 1e-2;
 const TOL = 1e-3;

@@ -1,6 +1,6 @@
 /**
  * Backend selection: {@link initBackend} starts one of TensorFlow.js' backends (`cpu`, `wasm` with SIMD
- * and threads, `webgpu` in browsers and in Node through Dawn, native `tensorflow`), makes it the active
+ * and threads, `native` (the wasm backend with native kernels, Node), `webgpu` in browsers and in Node through Dawn, native `tensorflow`), makes it the active
  * backend and registers this package's fused kernels for it.
  *
  * @packageDocumentation
@@ -13,6 +13,7 @@ import { registerFusedKernels } from '../kernels/register';
 import { initCpuBackend, silenceCpuBanner } from './cpu';
 import { BackendUnavailableError, errorMessage } from './errors';
 import { initTensorflowBackend } from './tensorflow';
+import type { NativeInitResult } from './native/setup-native';
 import {
   activeWebGPU,
   adapterLabel,
@@ -23,14 +24,17 @@ import {
 } from './webgpu/index';
 
 /** The backends {@link initBackend} can start. */
-export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
+export type BackendName = 'cpu' | 'wasm' | 'native' | 'webgpu' | 'tensorflow';
 
 /** Every valid value of the `name` argument of {@link initBackend}. */
-export const BACKEND_NAMES: ReadonlyArray<BackendName | 'auto'> = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'];
+export const BACKEND_NAMES: ReadonlyArray<BackendName | 'auto'> = ['auto', 'cpu', 'wasm', 'native', 'webgpu', 'tensorflow'];
 
 /** Options of {@link initBackend}. */
 export interface InitBackendOptions {
-  /** Threads of the wasm backend (default 2 where threads are possible). A positive integer. */
+  /**
+   * Threads (a positive integer): of the wasm backend (default 2 where threads are possible); of the
+   * native kernels and BLAS for `native` (default every core), also given to the wasm backend under it.
+   */
   threads?: number;
   /**
    * Accept a software adapter (llvmpipe, lavapipe, SwiftShader) for an explicit `'webgpu'`; default
@@ -47,8 +51,12 @@ export interface BackendChoice {
   name: BackendName;
   /** Why, e.g. "wasm: SIMD with 2 threads; no hardware GPU adapter (llvmpipe is software)". */
   reason: string;
-  /** wasm: the number of threads. */
+  /** wasm, native: the number of threads. */
   threads?: number;
+  /** native: the BLAS the addon calls for GEMM, with the kernel set it chose for this CPU. */
+  blas?: string;
+  /** native: the instruction set the addon's fused kernels were compiled for (e.g. "avx512f", "neon"). */
+  isa?: string;
   /** wasm: whether the SIMD build runs. */
   simd?: boolean;
   /** webgpu: the adapter. */
@@ -67,10 +75,13 @@ let noHardwareGpu: string | undefined;
  *
  * - `'cpu'`: `@tensorflow/tfjs-backend-cpu` (its "running TensorFlow.js in Node.js" banner silenced).
  * - `'wasm'`: `@tensorflow/tfjs-backend-wasm` with SIMD and `options.threads` threads.
+ * - `'native'` (Node): the wasm backend with its heavy kernels (matmuls through BLAS, the fused kernels)
+ *   replaced by the native addon built at install, on every core (or `options.threads`).
  * - `'webgpu'`: `navigator.gpu` in browsers; Dawn (the optional `webgpu` package) in Node, including Mesa
  *   llvmpipe through OpenGL ES when `allowSoftwareAdapter` is not false.
  * - `'tensorflow'`: `@tensorflow/tfjs-node-gpu`, else `@tensorflow/tfjs-node` (optional peers).
- * - `'auto'` (default): a hardware WebGPU adapter, else wasm, else cpu. Never a software adapter.
+ * - `'auto'` (default): a hardware WebGPU adapter, else native (Node, when the addon is built), else
+ *   wasm, else cpu. Never a software adapter.
  *
  * Calls are serialised: concurrent calls run one after the other.
  *
@@ -130,6 +141,8 @@ async function startNamed(name: BackendName, options: InitBackendOptions): Promi
       return { name: 'cpu', reason: 'cpu: requested' };
     case 'wasm':
       return wasmChoice(await startWasm(options), 'requested');
+    case 'native':
+      return nativeChoice(await startNative(options), 'requested');
     case 'webgpu':
       return webgpuChoice(await initWebGPUBackend({ allowSoftware: options.allowSoftwareAdapter ?? true }), 'requested');
     case 'tensorflow': {
@@ -160,16 +173,23 @@ async function startAuto(options: InitBackendOptions): Promise<BackendChoice> {
       noHardwareGpu = gpuWhy;
     }
   }
-  // 2. wasm with SIMD and threads.
+  // 2. The native addon (Node, when it was built at install).
+  let nativeWhy: string;
+  try {
+    return nativeChoice(await startNative(options), gpuWhy);
+  } catch (error) {
+    nativeWhy = `native unavailable (${error instanceof BackendUnavailableError ? error.reason : errorMessage(error)})`;
+  }
+  // 3. wasm with SIMD and threads.
   let wasmWhy: string;
   try {
-    return wasmChoice(await startWasm(options), gpuWhy);
+    return wasmChoice(await startWasm(options), `${nativeWhy}; ${gpuWhy}`);
   } catch (error) {
     wasmWhy = `wasm failed (${error instanceof BackendUnavailableError ? error.reason : errorMessage(error)})`;
   }
-  // 3. Plain JavaScript.
+  // 4. Plain JavaScript.
   await initCpuBackend();
-  return { name: 'cpu', reason: `cpu: ${wasmWhy}; ${gpuWhy}` };
+  return { name: 'cpu', reason: `cpu: ${wasmWhy}; ${nativeWhy}; ${gpuWhy}` };
 }
 
 /** Looks for a hardware adapter; never throws. */
@@ -187,6 +207,25 @@ async function startWasm(options: InitBackendOptions): Promise<{ threads: number
   const result = await initWasmBackend(options.threads !== undefined ? { threads: options.threads } : {});
   if (tf.getBackend() !== 'wasm') throw new BackendUnavailableError('wasm', "initWasmBackend did not make 'wasm' the active backend");
   return result;
+}
+
+async function startNative(options: InitBackendOptions): Promise<NativeInitResult> {
+  const { initNativeBackend } = await import('./native/setup-native');
+  const result = await initNativeBackend(options.threads !== undefined ? { threads: options.threads } : {});
+  if (tf.getBackend() !== 'native') throw new BackendUnavailableError('native', "initNativeBackend did not make 'native' the active backend");
+  return result;
+}
+
+function nativeChoice(result: NativeInitResult, why: string): BackendChoice {
+  const { info } = result;
+  const threads = `${result.threads} thread${result.threads === 1 ? '' : 's'}`;
+  return {
+    name: 'native',
+    reason: `native: ${info.blas} (${info.blasCore}) for matmuls, fused kernels for ${info.isa}, ${threads} (${info.threading}), on the wasm heap; ${why}`,
+    threads: result.threads,
+    blas: `${info.blas} (${info.blasCore})`,
+    isa: info.isa,
+  };
 }
 
 function wasmChoice(result: { threads: number; simd: boolean }, why: string): BackendChoice {

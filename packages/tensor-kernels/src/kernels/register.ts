@@ -41,7 +41,7 @@ export function registerComposites(backendName: string): void {
 }
 
 /**
- * The specialised kernels of `backendName` (empty for backends without any), loaded lazily so that cpu users
+ * The specialised kernels of `backendName` (empty for backends without any; native: the wasm kernel bodies on the addon), loaded lazily so that cpu users
  * never load the WGSL programs and webgpu users never compile the SIMD module. wasm kernels are used only where
  * the runtime validates wasm SIMD (tfjs falls back to its non-SIMD build there, and so do we: composites).
  */
@@ -51,6 +51,11 @@ async function loadSpecialised(backendName: string): Promise<tf.KernelConfig[]> 
     if (!wasm.simdKernelsSupported()) return [];
     await wasm.initSimdKernels();
     return wasm.wasmKernelConfigs;
+  }
+  if (backendName === 'native') {
+    const wasm = await import('./wasm/index');
+    await wasm.initSimdKernels(); // the attention kernels size their scratch with the wasm module
+    return (await import('./native/index')).nativeKernelConfigs();
   }
   if (backendName === 'webgpu') return (await import('./webgpu/index')).webgpuKernelConfigs;
   return [];

@@ -15,7 +15,7 @@ export interface CrossEntropyOptions {
   /**
    * Whether to check that every label is in `[0, V)` or equals `ignoreIndex`. The check reads the labels
    * back synchronously, so by default (`undefined`) it runs only on backends that keep tensors in CPU
-   * memory (cpu, wasm, tensorflow), where that read costs about as much as a copy of the labels; on GPU
+   * memory (cpu, wasm, native, tensorflow), where that read costs about as much as a copy of the labels; on GPU
    * backends it is skipped unless `true` is passed. `false` skips it everywhere. Without the check, an
    * out-of-range label never makes a kernel read or write out of bounds: its row gets a NaN loss (so
    * the mean is NaN) and a NaN gradient row, on every backend.
@@ -34,7 +34,7 @@ export interface CrossEntropyOptions {
  * exactly 0 even when their logits are NaN (PyTorch's backward gives NaN there, `0 · NaN`).
  *
  * Out-of-range labels: validated (a `KernelInputError`) before any kernel runs where `validate`
- * is on (by default on cpu, wasm, tensorflow). Without validation no kernel ever reads or writes out of
+ * is on (by default on cpu, wasm, native, tensorflow). Without validation no kernel ever reads or writes out of
  * bounds: a row with a label outside `[0, V)` (and not `ignoreIndex`) counts as kept, with a NaN loss
  * (so a NaN mean) and a NaN gradient row.
  *

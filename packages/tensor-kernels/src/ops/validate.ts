@@ -74,7 +74,7 @@ export function assertNumber(
  * (`dataSync`) costs about as much as the copy. On GPU backends a synchronous read stalls the pipeline
  * (and is not available at all on WebGPU in browsers), so value checks are skipped there by default.
  */
-const CPU_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
+const CPU_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'native', 'tensorflow']);
 
 /** Whether the active backend keeps tensor data in CPU memory (cheap synchronous reads). */
 export function cheapSyncRead(): boolean {

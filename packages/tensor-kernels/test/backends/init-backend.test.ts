@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
 import { initBackend, BACKEND_NAMES } from '../../src/backends/init-backend';
 import { RmsNorm } from '../../src/kernels/names';
+import { NATIVE_UNAVAILABLE } from '../helpers/backends';
 
 describe('initBackend', () => {
   it("does not print tfjs' Node.js banner on the cpu backend (first test: the banner comes on first use)", async () => {
@@ -40,13 +41,19 @@ describe('initBackend', () => {
     expect(Array.from(await y.data())).toEqual([19, 22, 43, 50]);
   });
 
-  it("'auto' picks wasm on this machine (no hardware GPU adapter) and logs the choice and reason", async () => {
+  it("'auto' picks native (when built; else wasm) on this machine (no hardware GPU adapter) and logs the choice and reason", async () => {
     const messages: string[] = [];
     const choice = await initBackend('auto', { log: (m) => messages.push(m) });
-    expect(choice.name).toBe('wasm');
-    expect(tf.getBackend()).toBe('wasm');
-    expect(choice.reason).toMatch(/^wasm: SIMD with 2 threads; no (hardware GPU adapter|WebGPU)/);
-    expect(messages).toEqual([`[@quarkmed/tensor-kernels] backend 'wasm': ${choice.reason}`]);
+    const expected = NATIVE_UNAVAILABLE === undefined ? 'native' : 'wasm';
+    expect(choice.name).toBe(expected);
+    expect(tf.getBackend()).toBe(expected);
+    if (expected === 'native') {
+      expect(choice.reason).toMatch(/^native: .+ for matmuls, fused kernels for \S+, \d+ threads? \(.+\), on the wasm heap; no (hardware GPU adapter|WebGPU)/);
+      expect(choice.threads).toBeGreaterThanOrEqual(1);
+    } else {
+      expect(choice.reason).toMatch(/^wasm: SIMD with 2 threads; native unavailable \(.+\); no (hardware GPU adapter|WebGPU)/);
+    }
+    expect(messages).toEqual([`[@quarkmed/tensor-kernels] backend '${expected}': ${choice.reason}`]);
   });
 
   it('logs to console.info by default and not at all with log: false', async () => {
@@ -65,9 +72,9 @@ describe('initBackend', () => {
   it('rejects with a KernelInputError naming the valid names for an unknown backend', async () => {
     await expect(initBackend('webgl' as never)).rejects.toThrow(KernelInputError);
     await expect(initBackend('webgl' as never)).rejects.toThrow(
-      "initBackend: unknown backend name 'webgl'; expected one of 'auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'",
+      "initBackend: unknown backend name 'webgl'; expected one of 'auto', 'cpu', 'wasm', 'native', 'webgpu', 'tensorflow'",
     );
-    expect(BACKEND_NAMES).toEqual(['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow']);
+    expect(BACKEND_NAMES).toEqual(['auto', 'cpu', 'wasm', 'native', 'webgpu', 'tensorflow']);
   });
 
   it('validates the options', async () => {

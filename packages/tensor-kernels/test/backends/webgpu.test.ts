@@ -9,6 +9,7 @@ import { BackendUnavailableError } from '../../src/backends/errors';
 import { initBackend, type BackendChoice } from '../../src/backends/init-backend';
 import { findAdapter, releaseWebGPU, softwareAdapterName } from '../../src/backends/webgpu/index';
 import { mulberry32 } from '../helpers/random';
+import { NATIVE_UNAVAILABLE } from '../helpers/backends';
 
 const SKIP = process.env.QUARKMED_SKIP_WEBGPU === '1';
 /** Machines without a GPU (this one, CI) must get a software adapter; set QUARKMED_HARDWARE_GPU=1 on GPU machines. */
@@ -118,13 +119,14 @@ describe.skipIf(SKIP)('webgpu backend (Dawn in Node)', () => {
     }
   });
 
-  it("'auto' never picks a software adapter: wasm here, webgpu only with a hardware adapter", async () => {
+  it("'auto' never picks a software adapter: native (or wasm) here, webgpu only with a hardware adapter", async () => {
     const messages: string[] = [];
     const auto = await initBackend('auto', { log: (m) => messages.push(m) });
     expect(messages[0]).toContain(auto.reason);
     if (choice.adapter!.software) {
-      expect(auto.name).toBe('wasm');
-      expect(tf.getBackend()).toBe('wasm');
+      const cpuBackend = NATIVE_UNAVAILABLE === undefined ? 'native' : 'wasm';
+      expect(auto.name).toBe(cpuBackend);
+      expect(tf.getBackend()).toBe(cpuBackend);
       const name = softwareAdapterName(choice.adapter!)!;
       expect(auto.reason).toContain(`no hardware GPU adapter (${name} is software)`);
     } else {

@@ -71,7 +71,8 @@ function runUntransposed(original: KernelFunc, transposeKernel: KernelFunc, args
 
 type KernelArgs = Parameters<KernelFunc>[0];
 
-interface FusedAttrs {
+/** The attributes of `_FusedMatMul` this module reads. */
+export interface FusedAttrs {
   transposeA?: boolean;
   transposeB?: boolean;
   activation?: string;
@@ -79,7 +80,7 @@ interface FusedAttrs {
 }
 
 /** The fused activations of tfjs (`tf.fused.Activation`) with tf ops. */
-function applyActivation(x: tf.Tensor, attrs: FusedAttrs, preluWeights: tf.Tensor | undefined): tf.Tensor {
+export function applyActivation(x: tf.Tensor, attrs: FusedAttrs, preluWeights: tf.Tensor | undefined): tf.Tensor {
   switch (attrs.activation ?? 'linear') {
     case 'linear':
       return x;

@@ -4,7 +4,7 @@
  */
 import type { TensorInfo, DataType } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { getSimdKernels, zeroCopyKernels, type SimdFunctions, type SimdKernels } from './simd-module';
+import { getSimdKernels, zeroCopyKernels, type SimdFunctions, type SimdKernels, type ZeroCopyKernels } from './simd-module';
 import { KernelInputError } from '../kernel-input-error';
 import { KernelRuntimeError } from '../kernel-runtime-error';
 
@@ -103,10 +103,32 @@ export interface CallPointers {
 const HEAP_ALIGN = 16;
 
 /**
+ * Kernel functions working on tfjs' heap that replace the zero-copy wasm module's for the calls made
+ * inside {@link withKernelFunctions} (the `native` backend runs the same kernel bodies on its addon).
+ */
+export type KernelFunctionTable = Pick<ZeroCopyKernels, 'fn' | 'malloc' | 'free'>;
+
+let functionOverride: KernelFunctionTable | null = null;
+
+/**
+ * Runs `body` with {@link kernelCall} using `table` instead of the wasm module (zero-copy, pointers are
+ * tfjs heap offsets as usual), then restores the previous table.
+ */
+export function withKernelFunctions<R>(table: KernelFunctionTable, body: () => R): R {
+  const previous = functionOverride;
+  functionOverride = table;
+  try {
+    return body();
+  } finally {
+    functionOverride = previous;
+  }
+}
+
+/**
  * Runs one kernel: gives `body` the kernel functions and pointers to the inputs, to new outputs (made
  * by `backend.makeOutput`) and to scratch regions, and returns the outputs (with `body`'s result).
  *
- * Zero-copy path (tfjs' memory imported, see `zeroCopyKernels`): input pointers are the tensors'
+ * Zero-copy path (tfjs' memory imported, see `zeroCopyKernels`; or the table of {@link withKernelFunctions}): input pointers are the tensors'
  * `memoryOffset`s (an input whose dtype differs from what the kernel reads is converted into a
  * temporary buffer), output pointers are the outputs' `memoryOffset`s, scratch is `_malloc`ed from tfjs'
  * heap and freed afterwards. Copy path: everything is laid out in the kernel module's own memory, the
@@ -120,7 +142,7 @@ export function kernelCall<R = void>(
   scratchBytes: readonly number[],
   body: (p: CallPointers) => R,
 ): { outputs: TensorInfo[]; result: R } {
-  const zc = zeroCopyKernels(backend.wasm);
+  const zc = functionOverride ?? zeroCopyKernels(backend.wasm);
   if (zc === null) return copyCall(backend, inputs, outputs, scratchBytes, body);
   const temps: number[] = [];
   const made: TensorInfo[] = [];
