@@ -24,7 +24,9 @@ async function copyAssets(assets: RuntimeAssets): Promise<void> {
  * The one tsup configuration of every published package: `src/index.ts` (and, for packages with Node-only file I/O, `src/node/index.ts` as `./node`) to ESM + CJS + `.d.ts` with source maps,
  * dependencies left external (Node built-ins always; `external` adds the package's own), `assets` copied into `dist/`.
  * `shims` gives the CommonJS bundles a working `import.meta.url` (from `__filename`); with the neutral platform
- * nothing is injected into the ESM bundles.
+ * nothing is injected into the ESM bundles. `splitting` shares modules between entries in both formats (tsup splits
+ * ESM by default, not CJS): without it the CommonJS `./node` entry carries its own copy of every class it imports,
+ * so an error thrown by `@quarkmed/x/node` would fail `instanceof` against the same class from `@quarkmed/x`.
  */
 export function packageConfig(external: (string | RegExp)[], entries: Record<string, string> = { index: 'src/index.ts' }, assets: RuntimeAssets = {}): Options {
   return {
@@ -34,6 +36,7 @@ export function packageConfig(external: (string | RegExp)[], entries: Record<str
     sourcemap: true,
     clean: true,
     shims: true,
+    splitting: true,
     target: 'es2022',
     platform: 'neutral',
     external: [/^node:/, ...external],
