@@ -87,12 +87,12 @@ export async function dpoVsGrpoAblation(o: ExperimentOptions): Promise<Experimen
     seed,
   });
   await trainRewardModel(rm, train, { steps: rmc.steps, seed, batchSize: 8 });
-  const rmEval = evaluatePairs(rm, rmHeldOut);
-  const meanReward = (prompt: string, completion: string): number => {
-    const r = rm.scoreResponse(prompt, completion);
+  const rmEval = await evaluatePairs(rm, rmHeldOut);
+  const meanReward = async (prompt: string, completion: string): Promise<number> => {
+    const r = await rm.scoreResponse(prompt, completion);
     return REWARD_HEADS.reduce((a, h) => a + r[h], 0) / REWARD_HEADS.length;
   };
-  const rewardFn = { name: 'reward_model', fn: ({ prompts, completions }: RewardInput<PromptExample>) => completions.map((c, i) => meanReward(prompts[i]!, c)) };
+  const rewardFn = { name: 'reward_model', fn: ({ prompts, completions }: RewardInput<PromptExample>) => Promise.all(completions.map((c, i) => meanReward(prompts[i]!, c))) };
   const dataset: PromptExample[] = trainPrompts.map((prompt) => ({ prompt }));
   const sampling = { temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1, maxCompletionLength: p.maxCompletionLength };
 
@@ -127,7 +127,7 @@ export async function dpoVsGrpoAblation(o: ExperimentOptions): Promise<Experimen
   const scores = new Map<string, Record<RewardHead, number>[]>();
   for (const [arm, model] of arms) {
     const texts = await answers(model, sft.tokenizer, heldOut, p.maxCompletionLength);
-    scores.set(arm, texts.map((t, i) => rm.scoreResponse(heldOut[i]!, t)));
+    scores.set(arm, await Promise.all(texts.map((t, i) => rm.scoreResponse(heldOut[i]!, t))));
   }
   grpo.dispose();
   dpo.dispose();

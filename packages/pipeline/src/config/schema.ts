@@ -96,7 +96,7 @@ const rl1Schema = z
     prompts: int(2).prefault(32),
     checkpointEvery: int(1).prefault(2),
     formatWeight: z.number().min(0).prefault(0.25),
-    verifier: z.enum(['hybrid', 'rule-only']).prefault('hybrid'),
+    verifier: z.enum(['hybrid', 'rule-only', 'model-only']).prefault('hybrid'),
     difficultyFilter: z.object({ enabled: z.boolean().prefault(true), samples: int(2).prefault(4) }).strict().prefault({}),
     /** Epochs of the learned equivalence judge (the hybrid verifier's model component). */
     judgeEpochs: int(1).prefault(3),

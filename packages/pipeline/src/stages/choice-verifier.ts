@@ -37,7 +37,7 @@ function optionTextJudge(judge: EquivalenceJudge): Verifier<ChoiceReference> {
   return { name: 'option-text-judge', verify: (c: string, ref: ChoiceReference): Promise<VerificationResult> => inner.verify(c, ref.goldText, { prompt: ref.prompt }) };
 }
 
-/** The stage-1 verifier in `mode` (`hybrid`, or `rule-only` for the ablation). */
+/** The stage-1 verifier in `mode` (`hybrid`, or `rule-only` / `model-only` for the ablations). */
 export function choiceVerifier(judge: EquivalenceJudge, mode: HybridMode): HybridVerifier<ChoiceReference> {
   return new HybridVerifier<ChoiceReference>({ rule: multipleChoiceVerifier, model: optionTextJudge(judge), mode });
 }

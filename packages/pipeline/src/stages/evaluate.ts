@@ -10,7 +10,7 @@
  *   accuracy;
  * - verifiable accuracy: the same runs' single-answer multiple-choice probes (the first `eval.verifiable`);
  * - the final model's probes again with BM25 retrieval over the corpus (passages packaged by the harness);
- * - the stage-1 verifier's reward accuracy in hybrid and rule-only mode (labelled completions, no model).
+ * - the stage-1 verifier's reward accuracy in hybrid, rule-only and model-only mode (labelled completions, no model).
  *
  * Each run's predictions are written (`predictions/<model>.jsonl`), so `quarkmed eval --rescore` can score them
  * again without generating.
@@ -55,7 +55,7 @@ export interface EvalResults {
   /** Verifiable accuracy (single-answer multiple-choice probes) per model stage. */
   verifiable: Record<string, Accuracy>;
   /** Stage-1 reward accuracy per verifier mode. */
-  rewardAccuracy: { hybrid: Accuracy; ruleOnly: Accuracy } | null;
+  rewardAccuracy: { hybrid: Accuracy; ruleOnly: Accuracy; modelOnly: Accuracy } | null;
 }
 
 async function loadStageModel(ctx: StageContext, stage: StageName, prefix = ''): Promise<{ model: LlamaModel; tokenizer: Tokenizer } | undefined> {
@@ -169,6 +169,7 @@ async function run(ctx: StageContext): Promise<StageOutput> {
     results.rewardAccuracy = {
       hybrid: wilson(await rewardAgreement(choiceVerifier(judge, 'hybrid'), rewardProbes), rewardProbes.length),
       ruleOnly: wilson(await rewardAgreement(choiceVerifier(judge, 'rule-only'), rewardProbes), rewardProbes.length),
+      modelOnly: wilson(await rewardAgreement(choiceVerifier(judge, 'model-only'), rewardProbes), rewardProbes.length),
     };
   }
   const metrics: StageOutput['metrics'] = { probes: probes.length, verifiableQuestions: verifiableIds.size, rewardProbes: rewardProbes.length, finalModel: results.finalModel };

@@ -7,7 +7,7 @@
  */
 import { mix, toPromptResponse } from '@quarkmed/data-synth';
 import { GRPOTrainer, verifierReward, type RewardInput } from '@quarkmed/grpo';
-import { EquivalenceJudge, MultiHeadRewardModel, buildPreferencePairs, evaluatePairs, splitPairs, trainRewardModel } from '@quarkmed/verifier';
+import { EquivalenceJudge, MultiHeadRewardModel, buildPreferencePairs, evaluatePairs, pairText, splitPairs, trainRewardModel, type RewardHead } from '@quarkmed/verifier';
 import type { RecipeConfig } from '../config/schema';
 import { choiceReference, choiceVerifier } from './choice-verifier';
 import { answerPrompt, fitsContext, instructionSamples, isVerifiableChoice } from './instruction-data';
@@ -53,15 +53,15 @@ async function run(ctx: StageContext): Promise<StageOutput> {
     seed: ctx.seed,
   });
   const rmTrain = await trainRewardModel(rm, train, { steps: c.rewardModel.steps, seed: ctx.seed, batchSize: 8 });
-  const rmEval = evaluatePairs(rm, heldOut);
+  const rmEval = await evaluatePairs(rm, heldOut);
   ctx.progress.event('rl2', 'reward-model', { pairs: train.length, heldOut: heldOut.length, finalLoss: rmTrain.losses.at(-1) ?? null });
   const rewardModelFn = {
     name: 'reward_model',
-    fn: ({ prompts, completions }: RewardInput<RlExample>) =>
-      completions.map((comp, i) => {
-        const r = rm.scoreResponse(prompts[i]!, comp);
-        return (r.honesty + r.helpfulness + r.compliance + r.consistency) / 4;
-      }),
+    fn: async ({ prompts, completions }: RewardInput<RlExample>) => {
+      const rows = await rm.score(completions.map((comp, i) => pairText(prompts[i]!, comp)));
+      const at = (row: number[], h: RewardHead): number => row[rm.heads.indexOf(h)]!;
+      return rows.map((row) => (at(row, 'honesty') + at(row, 'helpfulness') + at(row, 'compliance') + at(row, 'consistency')) / 4);
+    },
   };
   const judgeJson = await ctx.artifact('rl1', 'judge.json');
   const judge = judgeJson ? EquivalenceJudge.fromJSON(JSON.parse(decoder.decode(judgeJson))) : await trainJudge(ctx.seed, ctx.config.rl1.judgeEpochs);

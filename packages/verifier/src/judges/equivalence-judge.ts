@@ -150,10 +150,10 @@ export class EquivalenceJudge implements Verifier<string> {
         inputDim: D,
         hidden,
         threshold,
-        w1: hidden > 0 ? Array.from(vars.get('w1')!.dataSync()) : [],
-        b1: hidden > 0 ? Array.from(vars.get('b1')!.dataSync()) : [],
-        w2: Array.from(vars.get('w2')!.dataSync()),
-        b2: Array.from(vars.get('b2')!.dataSync()),
+        w1: hidden > 0 ? Array.from(await vars.get('w1')!.data()) : [],
+        b1: hidden > 0 ? Array.from(await vars.get('b1')!.data()) : [],
+        w2: Array.from(await vars.get('w2')!.data()),
+        b2: Array.from(await vars.get('b2')!.data()),
       };
       return { judge: new EquivalenceJudge(json), loss: epochLoss };
     } finally {

@@ -146,14 +146,19 @@ export class MultiHeadRewardModel {
     return tf.tidy(() => tf.add(tf.matMul(this.pooledHidden(batch), this.headWeight as tf.Tensor2D), this.headBias) as tf.Tensor2D);
   }
 
-  /** Rewards of texts as plain numbers: `[texts.length][H]`, column order {@link MultiHeadRewardModel.heads}. */
-  score(texts: readonly string[]): number[][] {
+  /**
+   * Rewards of texts as plain numbers: `[texts.length][H]`, column order {@link MultiHeadRewardModel.heads}. Async
+   * (one read of the device), so it works on backends without synchronous reads (webgpu in Node).
+   */
+  async score(texts: readonly string[]): Promise<number[][]> {
     const batch = this.encode(texts);
     try {
       const r = this.rewards(batch);
-      const out = r.arraySync();
-      r.dispose();
-      return out;
+      try {
+        return (await r.array()) as number[][];
+      } finally {
+        r.dispose();
+      }
     } finally {
       batch.ids.dispose();
       batch.mask.dispose();
@@ -161,8 +166,8 @@ export class MultiHeadRewardModel {
   }
 
   /** Rewards of one response to one prompt, keyed by head. */
-  scoreResponse(prompt: string, response: string): Record<RewardHead, number> {
-    const row = this.score([pairText(prompt, response)])[0]!;
+  async scoreResponse(prompt: string, response: string): Promise<Record<RewardHead, number>> {
+    const row = (await this.score([pairText(prompt, response)]))[0]!;
     return Object.fromEntries(this.heads.map((h, i) => [h, row[i]!])) as Record<RewardHead, number>;
   }
 
@@ -273,14 +278,14 @@ export interface PairEvaluation {
 }
 
 /** Scores pairs in batches and reports per-head pair accuracy (chosen strictly above rejected). */
-export function evaluatePairs(model: MultiHeadRewardModel, pairs: readonly PreferencePair[], options: { batchSize?: number } = {}): PairEvaluation {
+export async function evaluatePairs(model: MultiHeadRewardModel, pairs: readonly PreferencePair[], options: { batchSize?: number } = {}): Promise<PairEvaluation> {
   const bs = options.batchSize ?? 32;
   const rc: number[][] = [];
   const rr: number[][] = [];
   for (let i = 0; i < pairs.length; i += bs) {
     const part = pairs.slice(i, i + bs);
-    rc.push(...model.score(part.map((p) => pairText(p.prompt, p.chosen))));
-    rr.push(...model.score(part.map((p) => pairText(p.prompt, p.rejected))));
+    rc.push(...(await model.score(part.map((p) => pairText(p.prompt, p.chosen)))));
+    rr.push(...(await model.score(part.map((p) => pairText(p.prompt, p.rejected)))));
   }
   const acc = pairAccuracy(rc, rr, headMask(pairs, model.heads));
   const perHead = Object.fromEntries(model.heads.map((hd, j) => [hd, acc[j]!])) as Record<RewardHead, HeadAccuracy>;
