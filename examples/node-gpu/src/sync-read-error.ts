@@ -1,7 +1,7 @@
 /**
- * The known limit of the recipe on WebGPU in Node: stages that read a tensor synchronously (`dataSync`,
- * `arraySync`: the verifier's equivalence judge in `rl1` and `eval`, the reward model in `rl2`) fail inside
- * `@tensorflow/tfjs-backend-webgpu`, whose synchronous read needs `OffscreenCanvas`, which Node lacks.
+ * A guard for WebGPU in Node: a stage that reads a tensor synchronously (`dataSync`, `arraySync`) fails inside
+ * `@tensorflow/tfjs-backend-webgpu`, whose synchronous read needs `OffscreenCanvas`, which Node lacks. The recipe's
+ * own stages read asynchronously; this names the failure if code of the user's (a custom reward, a hook) does.
  *
  * @packageDocumentation
  */
@@ -17,7 +17,7 @@ export class WebGPUSyncReadError extends ExampleError {
   ) {
     super(
       `webgpu: stage ${stage} reads a tensor synchronously (dataSync/arraySync), which tfjs-backend-webgpu cannot do in Node (no OffscreenCanvas). ` +
-        'Run the model stages on webgpu with `skip: [rl1, rl2, eval]` in the config (ci.yaml does), or use --backend tensorflow',
+        'Read tensors with await data()/array() in code that runs on webgpu, skip that stage on webgpu (`skip: [...]` in the config), or use --backend tensorflow',
       'skip',
       options,
     );
