@@ -38,6 +38,13 @@ import sys
 import numpy as np
 import torch
 
+# The Llama building blocks are shared with the PyTorch reference that @quarkmed/model's tests are checked against
+# (packages/model/scripts/llama_reference.py): the repository's copy, found from this file's place in it. That
+# reference's forward() is float64 and derives head_dim from hidden_size, so the float32, head_dim-aware forward
+# below stays here; RMSNorm, rotate_half and the RoPE angles are the reference's own.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packages", "model", "scripts"))
+from llama_reference import rms_norm, rope_cos_sin, rotate_half  # noqa: E402
+
 _NP_DTYPES = {"F32": np.float32, "F64": np.float64, "F16": np.float16, "I32": np.int32, "I64": np.int64}
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json")
 
@@ -137,15 +144,6 @@ def load_checkpoint(d):
     return config, weights
 
 
-def rms_norm(x, w, eps):
-    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
-
-
-def rotate_half(x):
-    h = x.shape[-1] // 2
-    return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
-
-
 def forward(config, w, ids):
     """ids: int64 [B, T] -> float32 logits [B, T, V] (right padding is harmless: attention is causal)."""
     n_heads = config["num_attention_heads"]
@@ -154,10 +152,7 @@ def forward(config, w, ids):
     eps = config.get("rms_norm_eps", 1e-6)
     theta = config.get("rope_theta", 10000.0)
     b, t = ids.shape
-    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
-    freqs = torch.outer(torch.arange(t, dtype=torch.float64), inv_freq)
-    emb = torch.cat((freqs, freqs), dim=-1)
-    cos, sin = emb.cos().float(), emb.sin().float()
+    cos, sin = (c.float() for c in rope_cos_sin(t, head_dim, theta))
     causal = torch.full((t, t), float("-inf")).triu(1)
 
     x = w["model.embed_tokens.weight"][ids]

@@ -9,107 +9,51 @@
  * Skipped when no Chromium is found, unless QUARKMED_REQUIRE_BROWSER=1 (then a missing browser fails);
  * QUARKMED_SKIP_WEBGPU=1 skips the webgpu case.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioResult } from './scenario';
 import type { SyncReadCounts } from '../helpers/gpu-sync-reads';
+import { browserSuiteTitle, browserTestMode, bundlePage, launchChromium, readPageResult, servePage, type PageServer } from '../../../../test-support/browser';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const CHROMIUM = process.env.QUARKMED_CHROMIUM ?? '/usr/bin/chromium';
-const REQUIRED = process.env.QUARKMED_REQUIRE_BROWSER === '1';
-const RUN = REQUIRED || existsSync(CHROMIUM);
-const SKIP_WEBGPU = process.env.QUARKMED_SKIP_WEBGPU === '1';
-
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-features=Vulkan',
-];
+const MODE = browserTestMode();
+const WEBGPU_MODE = browserTestMode({ webgpu: true });
 
 type PageResult = ScenarioResult & { error?: string; choice?: { name: string; adapter?: { software: boolean } }; syncReads?: SyncReadCounts; seconds: number };
 
-describe.runIf(RUN)('GRPO and DPO trainers in headless Chromium', () => {
-  let server: Server;
-  let url: string;
+describe.runIf(MODE.run)(browserSuiteTitle('GRPO and DPO trainers in headless Chromium', MODE), () => {
+  let server: PageServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    const esbuild = await import('esbuild');
-    const built = await esbuild.build({
-      entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      outdir: '/',
-      logLevel: 'silent',
-      conditions: ['@quarkmed/source'],
-      plugins: [
-        {
-          // Other packages' sources may import Node built-ins behind runtime checks: stub those; this package's
-          // sources must import none.
-          name: 'node-builtins',
-          setup(b) {
-            b.onResolve({ filter: /^node:/ }, (a) => {
-              if (a.importer.startsWith(SRC)) return { errors: [{ text: `${a.importer} imports ${a.path}` }] };
-              return { path: a.path, namespace: 'stub' };
-            });
-            b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default {};', loader: 'js' }));
-          },
-        },
-      ],
-    });
-    const js = built.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+    // Other packages' sources may import Node built-ins behind runtime checks: stubbed; this package's sources must import none.
+    const js = await bundlePage(fileURLToPath(new URL('./page.ts', import.meta.url)), { forbidNodeBuiltinsUnder: SRC });
     const wasmDist = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
-    const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-    const html = '<!doctype html><meta charset="utf-8"><title>grpo trainers</title><script type="module" src="/page.js"></script>';
-    server = createServer((req, res) => {
-      const p = (req.url ?? '/').split('?')[0]!;
-      const wasm = /\/(tfjs-backend-wasm[a-z-]*\.wasm)$/.exec(p);
-      if (p === '/page.js') res.writeHead(200, { ...isolation, 'content-type': 'text/javascript' }).end(js);
-      else if (p === '/') res.writeHead(200, { ...isolation, 'content-type': 'text/html' }).end(html);
-      else if (wasm && existsSync(path.join(wasmDist, wasm[1]!))) res.writeHead(200, { ...isolation, 'content-type': 'application/wasm' }).end(readFileSync(path.join(wasmDist, wasm[1]!)));
-      else res.writeHead(404).end();
+    server = await servePage(js, {
+      title: 'grpo trainers',
+      headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
+      files: (p) => {
+        const wasm = /\/(tfjs-backend-wasm[a-z-]*\.wasm)$/.exec(p);
+        return wasm ? { file: path.join(wasmDist, wasm[1]!), contentType: 'application/wasm' } : undefined;
+      },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium({ webgpu: true });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
   });
 
   async function run(backend: 'wasm' | 'webgpu'): Promise<PageResult> {
-    const page = await browser.newPage();
-    try {
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${url}?backend=${backend}`);
-      await page.waitForFunction(() => (window as { __result?: unknown }).__result !== undefined, undefined, { timeout: 150_000 });
-      const result = (await page.evaluate(() => (window as { __result?: unknown }).__result)) as PageResult;
-      expect(errors).toEqual([]);
-      expect(result.error).toBeUndefined();
-      console.info(`[grpo browser] ${backend}: ${result.seconds?.toFixed(1)} s in the page; GRPO steps ${result.stepSeconds?.map((x) => x.toFixed(1)).join(', ')} s`);
-      return result;
-    } finally {
-      await page.close();
-    }
+    const { result, errors } = await readPageResult<PageResult>(browser, `${server.url}?backend=${backend}`, { timeoutMs: 150_000 });
+    expect(errors).toEqual([]);
+    expect(result.error).toBeUndefined();
+    console.info(`[grpo browser] ${backend}: ${result.seconds?.toFixed(1)} s in the page; GRPO steps ${result.stepSeconds?.map((x) => x.toFixed(1)).join(', ')} s`);
+    return result;
   }
 
   function expectTrained(r: PageResult): void {
@@ -139,7 +83,7 @@ describe.runIf(RUN)('GRPO and DPO trainers in headless Chromium', () => {
     expectTrained(r);
   }, 240_000);
 
-  it.skipIf(SKIP_WEBGPU)('webgpu (navigator.gpu, software adapter allowed): the same steps train, with no synchronous GPU read', async () => {
+  it.runIf(WEBGPU_MODE.run)('webgpu (navigator.gpu, software adapter allowed): the same steps train, with no synchronous GPU read', async () => {
     const r = await run('webgpu');
     expect(r.backend).toBe('webgpu');
     expect(r.choice?.name).toBe('webgpu');

@@ -2,24 +2,14 @@
 import type { Document } from '../types';
 import { checkInteger, checkNumber } from '../validation/checks';
 import { RagArgumentError } from '../validation/rag-argument-error';
+import { fuseRankedLists, type FusedDocument } from './fuse-ranked-lists';
+
+export { documentKey, type FusedDocument } from './fuse-ranked-lists';
 
 /** One ranked list (best first) and its weight. */
 export interface RankedList {
   documents: readonly Document[];
   weight: number;
-}
-
-/** A fused document: its RRF score and its 1-based rank in each input list (undefined where absent). */
-export interface FusedDocument {
-  document: Document;
-  score: number;
-  ranks: (number | undefined)[];
-}
-
-/** The identity of a document across lists: `metadata.id`, else its text. */
-export function documentKey(doc: Document): string {
-  const id = doc.metadata.id;
-  return typeof id === 'string' && id.length > 0 ? `id:${id}` : `text:${doc.pageContent}`;
 }
 
 /**
@@ -34,19 +24,5 @@ export function reciprocalRankFusion(lists: readonly RankedList[], k = 60): Fuse
   if (lists.length === 0) throw new RagArgumentError('lists', 'needs at least one ranked list');
   lists.forEach((l, i) => checkNumber(`lists[${i}].weight`, l.weight, 0));
   if (lists.every((l) => l.weight === 0)) throw new RagArgumentError('lists', 'every weight is 0');
-  const fused = new Map<string, FusedDocument>();
-  lists.forEach((list, li) => {
-    list.documents.forEach((doc, r) => {
-      const key = documentKey(doc);
-      let f = fused.get(key);
-      if (!f) {
-        f = { document: doc, score: 0, ranks: lists.map(() => undefined) };
-        fused.set(key, f);
-      }
-      if (f.ranks[li] !== undefined) return; // a list repeating a document counts it once, at its best rank
-      f.ranks[li] = r + 1;
-      f.score += list.weight / (k + r + 1);
-    });
-  });
-  return [...fused.values()].sort((a, b) => b.score - a.score);
+  return fuseRankedLists(lists, (li, r) => lists[li]!.weight / (k + r + 1));
 }

@@ -9,7 +9,7 @@
 import type { Document } from '../types';
 import { checkNumber } from '../validation/checks';
 import { RagArgumentError } from '../validation/rag-argument-error';
-import { documentKey, type FusedDocument } from './reciprocal-rank-fusion';
+import { fuseRankedLists, type FusedDocument } from './fuse-ranked-lists';
 
 /**
  * How a list's scores are put on a common scale before they are weighted:
@@ -53,20 +53,6 @@ export function scoreFusion(lists: readonly ScoredList[]): FusedDocument[] {
     return l.scale === 'max' && l.scores.length > 0 ? l.scores[0]! : 1;
   });
   if (lists.every((l) => l.weight === 0)) throw new RagArgumentError('lists', 'every weight is 0');
-  const fused = new Map<string, FusedDocument>();
-  lists.forEach((list, li) => {
-    const last = list.scores[list.scores.length - 1] ?? 0;
-    list.documents.forEach((doc, r) => {
-      const key = documentKey(doc);
-      let f = fused.get(key);
-      if (!f) {
-        f = { document: doc, score: 0, ranks: lists.map(() => undefined) };
-        fused.set(key, f);
-      }
-      if (f.ranks[li] !== undefined) return; // a list repeating a document counts it once, at its best rank
-      f.ranks[li] = r + 1;
-      f.score += (list.weight * (list.scores[r]! - last)) / scales[li]!;
-    });
-  });
-  return [...fused.values()].sort((a, b) => b.score - a.score);
+  const lasts = lists.map((l) => l.scores[l.scores.length - 1] ?? 0);
+  return fuseRankedLists(lists, (li, r) => (lists[li]!.weight * (lists[li]!.scores[r]! - lasts[li]!)) / scales[li]!);
 }
