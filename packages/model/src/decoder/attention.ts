@@ -51,14 +51,19 @@ export interface AttentionArgs {
   ctx: LinearContext;
 }
 
-/** `[B*T, H*Dh]` → `[B, H, T, Dh]`. */
+/**
+ * `[B*T, H*Dh]` → `[B, H, T, Dh]`. With `T = 1` (a decode step) the transpose moves no data and is a
+ * reshape (one kernel less per call).
+ */
 export function splitHeads(x: tf.Tensor2D, batch: number, seq: number, heads: number, headDim: number): tf.Tensor4D {
+  if (seq === 1) return tf.reshape(x, [batch, heads, 1, headDim]);
   return tf.transpose(tf.reshape(x, [batch, seq, heads, headDim]), [0, 2, 1, 3]);
 }
 
-/** `[B, H, T, Dh]` → `[B*T, H*Dh]`. */
+/** `[B, H, T, Dh]` → `[B*T, H*Dh]` (a reshape when `T = 1`, see {@link splitHeads}). */
 export function mergeHeads(x: tf.Tensor4D): tf.Tensor2D {
   const [b, h, t, d] = x.shape;
+  if (t === 1) return tf.reshape(x, [b, h * d]);
   return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b * t, h * d]);
 }
 

@@ -9,6 +9,8 @@
  * - Then one token per step for the whole batch: `inputIds [B, 1]`, the mask grown by one column of ones,
  *   positions `promptLength[r] + step`. **Finished rows stay in the batch** (fed the pad id, their logits
  *   ignored) so the cache never has to be re-gathered; the loop ends as soon as every row is finished.
+ * - Without padding (every prompt of the same length) the mask and positions are left out: they equal the
+ *   forward's defaults (no mask, positions `cache.length + t`).
  * - `useCache: false` recomputes the full sequence (prompt and generated tokens, same mask and positions)
  *   every step instead of appending to a cache: slower, used as the reference in tests and benchmarks.
  * - Sampling per row: Hugging Face order (repetition penalty over the row's prompt tokens, padding
@@ -273,6 +275,9 @@ export async function* streamGenerate(
     utf8: 0,
   }));
   const dropIncomplete = prep.mask !== undefined;
+  // Without left padding (every prompt as long as the longest) the mask is all ones and the positions are
+  // `0, 1, ...`: the forward's defaults, so neither is built or uploaded (the same logits, fewer kernels).
+  const padded = lengths.some((n) => n !== L);
 
   // Host copies of the full (padded) sequence: ids, mask and positions, row-major per row.
   const seqIds: number[][] = prep.prompts.map((p) => [...new Array<number>(L - p.length).fill(prep.padId), ...p]);
@@ -309,17 +314,23 @@ export async function* streamGenerate(
         for (let r = 0; r < B; r++) a.set(m[r]!.slice(t0), r * T);
         return a;
       };
-      const maskFlat = new Int32Array(B * (L + step));
-      for (let r = 0; r < B; r++) maskFlat.set(seqMask[r]!, r * (L + step));
       const idsFlat = flat(seqIds);
-      const posFlat = flat(seqPos);
+      let maskFlat: Int32Array | undefined;
+      let posFlat: Int32Array | undefined;
+      if (padded) {
+        maskFlat = new Int32Array(B * (L + step));
+        for (let r = 0; r < B; r++) maskFlat.set(seqMask[r]!, r * (L + step));
+        posFlat = flat(seqPos);
+      }
       const last = tf.tidy(() => {
-        const { logits } = model.forward(tf.tensor2d(idsFlat, [B, T], 'int32'), {
-          cache,
-          attentionMask: tf.tensor2d(maskFlat, [B, L + step], 'int32'),
-          positions: tf.tensor2d(posFlat, [B, T], 'int32'),
-        });
-        return tf.reshape(tf.slice(logits, [0, T - 1, 0], [B, 1, V]), [B, V]);
+        const { logits } = model.forward(
+          tf.tensor2d(idsFlat, [B, T], 'int32'),
+          maskFlat === undefined || posFlat === undefined
+            ? { cache }
+            : { cache, attentionMask: tf.tensor2d(maskFlat, [B, L + step], 'int32'), positions: tf.tensor2d(posFlat, [B, T], 'int32') },
+        );
+        // a decode step's logits are already the last position's (no slice to copy them)
+        return tf.reshape(T === 1 ? logits : tf.slice(logits, [0, T - 1, 0], [B, 1, V]), [B, V]);
       });
       fed = L + step;
       let data: Float32Array;

@@ -218,6 +218,8 @@ napi_value Info(napi_env env, napi_callback_info) {
 
 /* ------------------------------------------------------------------------------------------ GEMM */
 
+#include "gemv.h"
+
 /*
  * gemm(a, b, c, M, N, K, transA, transB, aIndex, bIndex, aStride, bStride): for each output matrix i
  * (i < aIndex.length), C_i[M,N] = op(A_{aIndex[i]}) op(B_{bIndex[i]}), A_j at a + j aStride floats (stored
@@ -253,6 +255,11 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   }
   if (M <= 0 || N <= 0) return undefined(env);
   if (K < 0) K = 0;
+  if (M == 1 && na == 1 && K > 0) {
+    /* one row times one matrix (op(A) of one row is the same memory whether or not A is transposed) */
+    qm_gemv(A + (long)ai[0] * sa, B + (long)bi[0] * sb, C, N, K, tb);
+    return undefined(env);
+  }
   const long mn = (long)M * N;
   const long macs = mn * (K > 0 ? K : 1);
   /* one thread per product below kGemmParallelMin multiply-adds; otherwise split the batch across the

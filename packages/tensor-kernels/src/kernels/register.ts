@@ -24,7 +24,7 @@ function key(backendName: string, kernelName: string): string {
 
 /**
  * Registers the composite kernel of every name in `ALL_KERNELS` that `backendName` lacks (internal;
- * {@link ensureKernels} and {@link registerFusedKernels} call it).
+ * `ensureKernels` and {@link registerFusedKernels} call it).
  */
 export function registerComposites(backendName: string): void {
   for (const { kernelName, kernelFunc } of compositeKernels) {
@@ -86,7 +86,7 @@ async function register(backendName: string): Promise<void> {
 /**
  * Registers this package's fused kernels for `backendName`: the backend's specialised kernels (wasm:
  * `./wasm/index`, webgpu: `./webgpu/index`), then the composite kernel for every kernel name still
- * missing. Composites registered earlier by {@link ensureKernels} are replaced by specialised kernels;
+ * missing. Composites registered earlier by `ensureKernels` are replaced by specialised kernels;
  * kernels registered by anyone else are kept. Idempotent: a second call (even a concurrent one) returns
  * the first call's promise. `initBackend` calls it for the backend it starts.
  *

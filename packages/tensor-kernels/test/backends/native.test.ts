@@ -1,6 +1,7 @@
 /**
  * The native backend: BatchMatMul / _FusedMatMul through BLAS in every transpose combination with batch
- * broadcasting (against tfjs' cpu backend), tensors shared with wasm without copies, gradients of
+ * broadcasting (against tfjs' cpu backend), one-row products (sgemv), the heap-copy kernels (Concat,
+ * GatherV2, small Add) against the wasm kernels bit for bit, tensors shared with wasm without copies, gradients of
  * matMul, `auto` choosing native when it is built, and the loader's reasons when it is not.
  * Skipped (with the reason) where the addon is not built, unless QUARKMED_REQUIRE_NATIVE=1.
  */
@@ -123,6 +124,67 @@ describe.skipIf(isSkipped('native'))('native backend', () => {
   it('large products (BLAS threads) and the folded [batch·M, K] × [K, N] path', async () => {
     await compare(() => tf.matMul(randn([2, 64, 96], 3), randn([96, 80], 4)));
     await compare(() => tf.matMul(randn([130, 257], 5), randn([257, 129], 6)));
+  });
+
+  it('one-row products (sgemv) in every transpose combination match a float64 reference, split over threads when large', async () => {
+    await tf.setBackend('native');
+    // [K, N] sizes: N not a multiple of 16; the last one above the threading threshold (K·N >= 2^22)
+    for (const [K, N] of [[7, 5], [256, 688], [300, 37], [512, 8200]] as const) {
+      for (const [ta, tb] of combos) {
+        for (const outer of K * N > 1e6 ? [[]] : [[], [1]]) {
+          const a = randn([...outer, ...(ta ? [K, 1] : [1, K])], 11), b = randn([...outer, ...(tb ? [N, K] : [K, N])], 12);
+          const ref = referenceMatMul(a.dataSync() as Float32Array, a.shape, b.dataSync() as Float32Array, b.shape, ta, tb);
+          const got = tf.matMul(a, b, ta, tb);
+          expect(worst([{ shape: got.shape, values: got.dataSync() as Float32Array }], [ref]), `K ${K} N ${N} ta ${ta} tb ${tb} [${outer}]`).toBeLessThanOrEqual(1e-5);
+          tf.dispose([a, b, got]);
+        }
+      }
+    }
+  });
+
+  it('Concat, GatherV2 and small Add (copies on the heap) equal the wasm kernels bit for bit, with their fallbacks', async () => {
+    const same = async (f: () => tf.Tensor | tf.Tensor[]) => {
+      const ref = await on('wasm', f);
+      const got = await on('native', f);
+      expect(got.map((g) => g.shape)).toEqual(ref.map((r) => r.shape));
+      got.forEach((g, k) => expect(Array.from(g.values)).toEqual(Array.from(ref[k]!.values)));
+    };
+    const ints = (shape: number[], seed: number) => tf.cast(tf.mul(randn(shape, seed), 100), 'int32');
+    // Concat: every axis (negative too), 2 and 3 inputs, float32 and int32; the KV-cache shape
+    for (const axis of [0, 1, 2, 3, -1]) {
+      const shape = (n: number) => [2, 3, 4, 5].map((d, i) => (i === (axis + 4) % 4 ? n : d));
+      await same(() => tf.concat([randn(shape(1), 1), randn(shape(3), 2)], axis));
+      await same(() => tf.concat([ints(shape(2), 3), ints(shape(1), 4), ints(shape(2), 5)], axis));
+    }
+    await same(() => tf.concat([randn([1, 8, 37, 32], 6), randn([1, 8, 1, 32], 7)], 2));
+    await same(() => tf.concat([randn([3], 8), randn([0], 9), randn([2], 10)], 0)); // an empty input: wasm's path
+    await same(() => tf.concat([randn([2, 2], 8), tf.cast(ints([2, 2], 9), 'float32')], 1));
+    // GatherV2: rows by 1-D and 2-D indices with repeats, int32 values; other axes / batchDims go to wasm
+    const table = randn([10, 6], 11);
+    await same(() => tf.gather(table, tf.tensor1d([3, 0, 9, 3], 'int32')));
+    await same(() => tf.gather(table, tf.tensor2d([[1, 2], [2, 1]], [2, 2], 'int32')));
+    await same(() => tf.gather(ints([5, 2, 3], 12), tf.tensor1d([4, 4, 0], 'int32')));
+    await same(() => tf.gather(table, tf.tensor1d([5, 1], 'int32'), 1));
+    await same(() => tf.gather(randn([2, 4, 3], 13), tf.tensor2d([[0, 3], [1, 1]], [2, 2], 'int32'), 1, 1));
+    await same(() => tf.gather(randn([8], 14), tf.tensor1d([7, 0], 'int32')));
+    // Add: same shape (small), then broadcast, int32 and above SMALL_ADD_MAX (wasm's kernel)
+    await same(() => tf.add(randn([1, 256], 15), randn([1, 256], 16)));
+    await same(() => tf.add(tf.tensor1d([NaN, Infinity, -Infinity, 1e38]), tf.tensor1d([1, -Infinity, 2, 1e38])));
+    await same(() => tf.add(randn([4, 256], 17), randn([256], 18)));
+    await same(() => tf.add(ints([3, 4], 19), ints([3, 4], 20)));
+    await same(() => tf.add(randn([130, 129], 21), randn([130, 129], 22)));
+  });
+
+  it('gradients through Concat, GatherV2 and Add on native match cpu', async () => {
+    await compare(() => {
+      const x = randn([2, 3, 4], 23), y = randn([2, 1, 4], 24), e = randn([6, 4], 25);
+      const w = randn([2, 4, 4], 26), w2 = randn([3, 4], 27);
+      const ids = tf.tensor1d([1, 5, 1], 'int32');
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, t: tf.Tensor) =>
+        tf.add(tf.sum(tf.mul(tf.concat([a, b], 1), w)), tf.sum(tf.mul(tf.add(tf.gather(t, ids), w2), tf.gather(t, ids)))),
+      );
+      return g([x, y, e]);
+    }, 1e-5);
   });
 
   it('empty products: K = 0 gives zeros, M = 0 or batch 0 an empty result', async () => {
