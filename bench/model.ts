@@ -31,6 +31,7 @@ import {
   CONFIGS,
   configFor,
   describeConfig,
+  GEN_RUNS,
   maxLen,
   progress,
   SEED,
@@ -195,7 +196,7 @@ function torchSpec(c: BenchConfig, measure: string[], probe: boolean): Record<st
     promptLen: c.promptLen,
     newTokens: probe ? Math.min(16, c.newTokens) : c.newTokens,
     genWarmup: 1,
-    genRuns: 1,
+    genRuns: GEN_RUNS,
     measure,
   };
 }
@@ -539,7 +540,7 @@ function printResults(results: ImplResult[], torch: Map<string, TorchResult>, qu
     'vs torch',
     'ours/nanogpt',
   ], genRows, [
-    'KV cache: prompt prefill + n new tokens, tokens/s = n / total time (one run after a short warm-up)',
+    `KV cache: prompt prefill + n new tokens, tokens/s = n / total time (best of ${GEN_RUNS} runs after one full un-timed run, the same protocol as PyTorch's)`,
     'no cache: generate(useCache: false), the whole sequence recomputed for each of the n tokens (when n is below the cached n, only the first n tokens are timed and the speed-up understates the cache\'s advantage)',
     'same tokens: the uncached greedy tokens equal the first cached ones',
     `target (issue): the cache speeds generation up >= ${CACHE_TARGET}x${quick ? ' (not judged with --quick: its sequences are too short for the target to mean anything)' : ''}`,

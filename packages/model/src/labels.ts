@@ -17,10 +17,15 @@ export const IGNORE_INDEX = -100;
  * positions unchanged.
  *
  * @param labels - `[B, T]` int32 labels (tensor), or the row-major data of such a tensor
- * @param shape - `[B, T]`, required (and only used) with array data
  * @throws RangeError for a tensor that is not rank 2, or array data whose length is not `B · T`
  */
 export function shiftLabels(labels: tf.Tensor2D): tf.Tensor2D;
+/**
+ * `shiftLabels` on row-major `Int32Array` data (returns a new array).
+ *
+ * @param labels - the row-major data of `[B, T]` int32 labels
+ * @param shape - `[B, T]`
+ */
 export function shiftLabels(labels: Int32Array, shape: readonly [number, number]): Int32Array;
 export function shiftLabels(labels: tf.Tensor2D | Int32Array, shape?: readonly [number, number]): tf.Tensor2D | Int32Array {
   if (labels instanceof tf.Tensor) {

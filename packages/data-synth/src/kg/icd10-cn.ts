@@ -28,9 +28,9 @@ export interface Icd10CnOptions extends IssueOptions {
   /** Authority (default `'C'`: a community transcription of the national ICD-10 names, not the official file). */
   authority?: AuthorityLevel;
   /**
-   * Minimum English title agreement ({@link titleSimilarity}, 0–1) between a cross-referenced entity's name and
+   * Minimum English title agreement (`titleSimilarity`, 0–1) between a cross-referenced entity's name and
    * the ICD-10-CM title of the category for the entity to get the category's Chinese name (default
-   * {@link ICD10_CN_MIN_TITLE_SIMILARITY}).
+   * `ICD10_CN_MIN_TITLE_SIMILARITY`).
    */
   minTitleSimilarity?: number;
 }
@@ -132,7 +132,7 @@ function mapsExactlyTo(e: Entity, code: string): boolean {
  *    count) and no code outside it (no second category, no subcode of another one, no block range such as
  *    `E08-E13`): a disease cross-referenced beyond one category is broader than it;
  * 2. the ICD-10-CM category entity is in the graph and its English title agrees with the entity's name:
- *    {@link titleSimilarity} ≥ `minTitleSimilarity` (default {@link ICD10_CN_MIN_TITLE_SIMILARITY}) against
+ *    `titleSimilarity` ≥ `minTitleSimilarity` (default `ICD10_CN_MIN_TITLE_SIMILARITY`) against
  *    the long or short title, either whole, without its bracketed parts, or a bracketed part alone; and the
  *    title is not a residual category (`other`, `unspecified`, `NOS`) unless the name says so too. Without the
  *    category entity there is nothing to check against and no entity gets the name;

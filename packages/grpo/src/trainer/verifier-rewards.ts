@@ -44,7 +44,8 @@ export function verifierReward<Example, Ref>(verifier: Verifier<Ref>, options: V
  * A reward function for examples that carry a `@quarkmed/data-synth` sample (`{ reference: { kind, value }, options? }`):
  * the registry picks the verifier of the reference's kind. Examples without a reference score `null`.
  *
- * @param sampleOf - the sample of an example (default: the example itself)
+ * @param options - `name` of the reward (default `verifier`); `sampleOf`, the sample of an example (default: the
+ *   example itself); `factory`, options of the verifiers the registry builds
  */
 export function sampleReward<Example>(
   options: { name?: string; sampleOf?: (example: Example) => SampleLike | undefined; factory?: VerifierFactoryOptions } = {},

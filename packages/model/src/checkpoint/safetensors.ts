@@ -12,7 +12,7 @@
  */
 import { CheckpointError } from './errors';
 
-/** Byte sizes of every dtype of the format (reading decodes only some, see {@link decodeTensor}). */
+/** Byte sizes of every dtype of the format (reading decodes only some, see `decodeTensor`). */
 export const SAFETENSORS_DTYPE_SIZES: Readonly<Record<string, number>> = {
   BOOL: 1,
   U8: 1,
@@ -31,9 +31,9 @@ export const SAFETENSORS_DTYPE_SIZES: Readonly<Record<string, number>> = {
   U64: 8,
 };
 
-/** Dtypes {@link decodeTensor} reads to float32. */
+/** Dtypes `decodeTensor` reads to float32. */
 export const FLOAT_DTYPES: readonly string[] = ['F64', 'F32', 'F16', 'BF16'];
-/** Dtypes {@link decodeTensor} reads to int32. */
+/** Dtypes `decodeTensor` reads to int32. */
 export const INT_DTYPES: readonly string[] = ['I64', 'I32'];
 
 /** Dtypes {@link serializeSafetensors} writes. */
@@ -302,7 +302,7 @@ export function decodeTensor(entry: Pick<SafetensorsEntry, 'dtype' | 'shape'>, b
  * @param options - `file`: name used in errors (default `'<safetensors buffer>'`)
  * @returns the tensors in header order and the `__metadata__` map
  * @throws {@link CheckpointError} naming the file and the tensor (see {@link parseSafetensorsHeader},
- *   {@link decodeTensor})
+ *   `decodeTensor`)
  */
 export function parseSafetensors(
   bytes: Uint8Array,

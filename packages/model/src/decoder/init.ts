@@ -9,7 +9,7 @@ import { Mulberry32 } from '../training/rng';
 
 /**
  * A seeded 32-bit PRNG (mulberry32) returning floats in [0, 1): the package's one generator
- * ({@link Mulberry32}) as a function.
+ * (`Mulberry32`) as a function.
  */
 export function mulberry32(seed: number): () => number {
   const rng = new Mulberry32(seed);

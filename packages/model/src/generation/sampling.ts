@@ -325,7 +325,7 @@ export function createRng(seed: number, stream = 0): Rng {
  * double precision). Tokens at `-Infinity` have probability 0 and are never drawn.
  *
  * @param logits - one row of logits, length V (already processed: temperature, top-k, ...)
- * @param rng - the random source (see {@link createRng})
+ * @param rng - the random source (see `createRng`)
  */
 export function sampleCategorical(logits: Float32Array, rng: Rng): number {
   checkRow('sampleCategorical', logits);

@@ -48,7 +48,7 @@ const SIBLING = /^\.(.+)\.(staging|ready|old)\.(\d+)\.([0-9a-f]{12})$/;
  * @param path - the target file; its directory must exist
  * @param data - a string (UTF-8), bytes, or a (sync or async) iterable of byte chunks
  * @param options - `mode`: permission bits of a new file (default 0o644)
- * @throws {@link AtomicWriteError} for an empty path, data of another type or a chunk that is not a
+ * @throws {@link index.AtomicWriteError | AtomicWriteError} for an empty path, data of another type or a chunk that is not a
  *   `Uint8Array`; the underlying file-system error or the error the iterable threw, after cleaning up
  */
 export async function writeFileAtomic(path: string, data: AtomicWriteData, options: { mode?: number } = {}): Promise<void> {
@@ -105,7 +105,7 @@ export interface ReplaceDirectoryOptions {
  * `mkdir(dir, { recursive: true })` never settles for a path under `/proc` (where `mkdir` fails with ENOENT
  * although the parent exists); this walk fails with that error instead.
  *
- * @throws {@link AtomicWriteError} naming the level that cannot be created and the file system's code
+ * @throws {@link index.AtomicWriteError | AtomicWriteError} naming the level that cannot be created and the file system's code
  *   (`ENOENT`, `EACCES`, `ENOTDIR`, ...)
  */
 export async function makeDirectory(dir: string): Promise<void> {
@@ -140,7 +140,7 @@ export async function makeDirectory(dir: string): Promise<void> {
  * @param write - writes the new content into the staging directory it is given (plain writes suffice:
  *   everything is fsynced before the swap)
  * @param options - see {@link ReplaceDirectoryOptions}
- * @throws {@link AtomicWriteError} for an empty path or when `dir` exists and is not a directory; the
+ * @throws {@link index.AtomicWriteError | AtomicWriteError} for an empty path or when `dir` exists and is not a directory; the
  *   error of `write` or of the file system, after cleaning up
  */
 export async function replaceDirectory(

@@ -29,7 +29,7 @@ import { pathExists, recoverDirectory, replaceDirectory, writeFileAtomic } from 
  * @param dir - the checkpoint directory (created, with its parents, if needed)
  * @param model - the model (its `config` and `weights`)
  * @param options - see {@link SaveCheckpointOptions}
- * @throws {@link CheckpointError} for bad options or weights that do not match the model's config;
+ * @throws {@link index.CheckpointError | CheckpointError} for bad options or weights that do not match the model's config;
  *   `AtomicWriteError` when `dir` is not a directory; file-system errors (after cleaning up)
  */
 export async function saveCheckpoint(dir: string, model: CheckpointModel, options: SaveCheckpointOptions = {}): Promise<SaveCheckpointResult> {
@@ -114,7 +114,7 @@ async function recoverForLoad(dir: string): Promise<void> {
  * @param model - the model to fill (its `weights` are assigned in place)
  * @param dir - the checkpoint directory
  * @param options - see {@link LoadCheckpointOptions}
- * @throws {@link CheckpointError} naming the file and the tensor (missing, truncated, corrupt or torn files,
+ * @throws {@link index.CheckpointError | CheckpointError} naming the file and the tensor (missing, truncated, corrupt or torn files,
  *   missing or unexpected tensors, dtype or shape mismatches)
  */
 export async function loadWeightsInto(model: CheckpointModel, dir: string, options: LoadCheckpointOptions = {}): Promise<void> {
@@ -129,7 +129,7 @@ export async function loadWeightsInto(model: CheckpointModel, dir: string, optio
  * @param dir - the checkpoint directory
  * @param options - see {@link LoadCheckpointOptions}
  * @returns the loaded model (the caller disposes it)
- * @throws {@link CheckpointError} for a missing or invalid `config.json` (the cause is kept) and every
+ * @throws {@link index.CheckpointError | CheckpointError} for a missing or invalid `config.json` (the cause is kept) and every
  *   error of {@link loadWeightsInto}
  */
 export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): Promise<LlamaModel> {
@@ -141,7 +141,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
  * Reads one safetensors file from disk and decodes every tensor (floats to float32, integers to int32).
  *
  * @param path - the file
- * @throws {@link CheckpointError} naming the file and tensor for any problem with the file
+ * @throws {@link index.CheckpointError | CheckpointError} naming the file and tensor for any problem with the file
  */
 export async function readSafetensorsFile(path: string): Promise<{ tensors: Map<string, SafetensorsTensor>; metadata: Record<string, string> }> {
   const { file, header } = await openSafetensors(directorySource(dirname(path)), basename(path));

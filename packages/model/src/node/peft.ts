@@ -37,7 +37,7 @@ export async function saveLoraAdapters(handle: LoraHandle, dir: string, options:
  * Loads the weights of the PEFT adapter in `dir` into an existing handle (see `loadLoraWeightsFromFiles`),
  * after recovering `dir` from an interrupted save.
  *
- * @throws {@link CheckpointError} for a missing file or tensor, a shape mismatch, a LoRA tensor of a module
+ * @throws {@link index.CheckpointError | CheckpointError} for a missing file or tensor, a shape mismatch, a LoRA tensor of a module
  *   the handle does not adapt, or merged adapters
  */
 export async function loadLoraWeightsInto(handle: LoraHandle, dir: string): Promise<void> {
@@ -52,7 +52,7 @@ export async function loadLoraWeightsInto(handle: LoraHandle, dir: string): Prom
  * @param model - the base model without adapters on the targeted modules
  * @param dir - the adapter directory
  * @param overrides - settings not stored by PEFT (`seed` of dropout) or to override (e.g. `dropout: 0`)
- * @throws `LoraConfigError` for an unsupported config; {@link CheckpointError} for a missing file, a torn
+ * @throws `LoraConfigError` for an unsupported config; {@link index.CheckpointError | CheckpointError} for a missing file, a torn
  *   adapter or bad weights (the adapters are removed again on failure)
  */
 export async function loadLoraAdapters(model: LoraTargetModel, dir: string, overrides: Partial<LoraConfig> = {}): Promise<LoraHandle> {

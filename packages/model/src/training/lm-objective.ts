@@ -62,7 +62,7 @@ export function collate(examples: readonly TrainExample[], padId = 0): { inputId
   return { inputIds: ids, labels, shape: [b, t] };
 }
 
-/** The LM data collator: {@link collate} into int32 tensors (the Trainer disposes them after use). */
+/** The LM data collator: `collate` into int32 tensors (the Trainer disposes them after use). */
 export function lmCollator(padId = 0): (examples: readonly TrainExample[]) => TrainBatch {
   return (examples) => {
     const { inputIds, labels, shape } = collate(examples, padId);

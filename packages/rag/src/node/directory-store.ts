@@ -39,7 +39,7 @@ async function readPart(path: string): Promise<Uint8Array> {
 /**
  * Reads and checks the parts of an index directory (recovering an interrupted save first).
  *
- * @throws {@link IndexCorruptError} naming the file for a missing, truncated or altered file
+ * @throws {@link index.IndexCorruptError | IndexCorruptError} naming the file for a missing, truncated or altered file
  */
 export async function readVectorStoreParts(dir: string): Promise<StoreParts> {
   await recoverDirectory(dir);
@@ -58,7 +58,7 @@ export async function readVectorStoreParts(dir: string): Promise<StoreParts> {
 /**
  * Loads an index directory written by {@link saveVectorStore}.
  *
- * @throws {@link IndexCorruptError} naming the file; {@link DimensionMismatchError} when the embedder's dimension is
+ * @throws {@link index.IndexCorruptError | IndexCorruptError} naming the file; {@link index.DimensionMismatchError | DimensionMismatchError} when the embedder's dimension is
  *   not the index's
  */
 export async function loadVectorStore<M extends DocumentMetadata = DocumentMetadata>(dir: string, embedder: Embedder): Promise<EmbeddedVectorStore<M>> {

@@ -23,7 +23,7 @@ declare const __dirname: string | undefined;
  * The directory of the embedder checkpoint shipped with the package (`models/quarkmed-embed-mini`), found from the
  * sources (`src/node/`) or the bundle (`dist/node/`).
  *
- * @throws {@link EmbedderError} naming the folders looked in when it is not there
+ * @throws {@link index.EmbedderError | EmbedderError} naming the folders looked in when it is not there
  */
 export function defaultEmbedderDir(): string {
   const dirs: string[] = [];

@@ -110,8 +110,8 @@ export class PgVectorStore<M extends DocumentMetadata = DocumentMetadata> implem
    * Connects (checking the database answers), creates the schema unless `createSchema: false`, and checks that an
    * existing table's vector dimension is the embedder's.
    *
-   * @throws {@link VectorStoreError} for bad options; {@link DatabaseConnectionError} when the database cannot be
-   *   reached; {@link DimensionMismatchError} for a table of another dimension; {@link DatabaseQueryError} for a
+   * @throws {@link index.VectorStoreError | VectorStoreError} for bad options; {@link DatabaseConnectionError} when the database cannot be
+   *   reached; {@link index.DimensionMismatchError | DimensionMismatchError} for a table of another dimension; {@link DatabaseQueryError} for a
    *   failing statement (e.g. the `vector` extension is not available)
    */
   static async initialize<M extends DocumentMetadata = DocumentMetadata>(embedder: Embedder, options: PgVectorStoreOptions = {}): Promise<PgVectorStore<M>> {
@@ -228,7 +228,7 @@ export class PgVectorStore<M extends DocumentMetadata = DocumentMetadata> implem
    * Embeds and upserts documents (by id: `options.ids`, else `metadata.id`; both required here, since ids must be
    * stable across processes).
    *
-   * @throws {@link EmptyDocumentError}, {@link VectorStoreError}, {@link DimensionMismatchError} before anything is
+   * @throws {@link index.EmptyDocumentError | EmptyDocumentError}, {@link index.VectorStoreError | VectorStoreError}, {@link index.DimensionMismatchError | DimensionMismatchError} before anything is
    *   written; database errors roll the whole call back
    */
   async addDocuments(documents: readonly Document<M>[], options: { ids?: readonly string[] } = {}): Promise<string[]> {
@@ -289,7 +289,7 @@ export class PgVectorStore<M extends DocumentMetadata = DocumentMetadata> implem
     return ids;
   }
 
-  /** Deletes rows by id (ids not present are ignored). @throws {@link VectorStoreError} for ids that are not strings */
+  /** Deletes rows by id (ids not present are ignored). @throws {@link index.VectorStoreError | VectorStoreError} for ids that are not strings */
   async delete(options: { ids: readonly string[] }): Promise<void> {
     const ids = options?.ids;
     if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw new VectorStoreError('options.ids', 'must be an array of string ids');
@@ -316,7 +316,7 @@ export class PgVectorStore<M extends DocumentMetadata = DocumentMetadata> implem
    * Nearest rows to a vector (through the HNSW index when there is one), filtered in SQL: a scalar filter value is a
    * `metadata @> {"key": value}` containment (GIN-indexed), a list is `key` equal to one of the values.
    *
-   * @throws {@link DimensionMismatchError}, {@link VectorStoreError}, `RagArgumentError`, database errors
+   * @throws {@link index.DimensionMismatchError | DimensionMismatchError}, {@link index.VectorStoreError | VectorStoreError}, `RagArgumentError`, database errors
    */
   async similaritySearchVectorWithScore(query: Float32Array, k: number, filter?: MetadataFilter): Promise<[Document<M>, number][]> {
     this.checkSearch(k, filter);

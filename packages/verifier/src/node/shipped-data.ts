@@ -33,7 +33,7 @@ function candidateDirs(): string[] {
  *
  * @param name - file name inside `data/`, e.g. "icd10cm-fy2022.tsv.gz"
  * @param dataDir - a directory to use instead of the shipped one
- * @throws {@link VerifierDataError} when the file exists in none of the candidate directories
+ * @throws {@link index.VerifierDataError | VerifierDataError} when the file exists in none of the candidate directories
  */
 export function verifierDataPath(name: string, dataDir?: string): string {
   const dirs = dataDir !== undefined ? [dataDir] : candidateDirs();
@@ -49,7 +49,7 @@ export function verifierDataPath(name: string, dataDir?: string): string {
  *
  * @param name - file name inside `data/`
  * @param dataDir - a directory to use instead of the shipped one
- * @throws {@link VerifierDataError} naming the file when it is missing, unreadable or not valid gzip
+ * @throws {@link index.VerifierDataError | VerifierDataError} naming the file when it is missing, unreadable or not valid gzip
  */
 export function readVerifierDataFile(name: string, dataDir?: string): string {
   const path = verifierDataPath(name, dataDir);

@@ -9,7 +9,7 @@ import { loadBenchmark, type LoadBenchmarkOptions } from '../../eval/benchmarks'
 import { EvalDataError } from '../../eval/eval-data-error';
 import type { EvalItem } from '../../eval/types';
 
-/** Reads a file's bytes; a missing or unreadable file is an {@link EvalDataError} at line 0. */
+/** Reads a file's bytes; a missing or unreadable file is an {@link index.EvalDataError | EvalDataError} at line 0. */
 export async function readBenchmarkBytes(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
@@ -22,7 +22,7 @@ export async function readBenchmarkBytes(path: string): Promise<Uint8Array> {
  * Loads a benchmark file by the benchmark's name. For MMLU's header-less CSV files the subject defaults to the file
  * name's stem without `_test`/`_dev`/`_val` (`anatomy_test.csv` → `anatomy`), as the original release names them.
  *
- * @throws {@link EvalOptionError} for an unknown benchmark; {@link EvalDataError} with the path and line.
+ * @throws {@link index.EvalOptionError | EvalOptionError} for an unknown benchmark; {@link index.EvalDataError | EvalDataError} with the path and line.
  */
 export async function loadBenchmarkFile(benchmark: string, path: string, options: Omit<LoadBenchmarkOptions, 'file'> = {}): Promise<EvalItem[]> {
   const bytes = await readBenchmarkBytes(path);

@@ -20,7 +20,7 @@ export class FileAnswerCache implements AnswerCache {
     return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
-  /** @throws {@link EvalDataError} naming the file when an entry is not a cache entry of this key. */
+  /** @throws {@link index.EvalDataError | EvalDataError} naming the file when an entry is not a cache entry of this key. */
   async get(key: string): Promise<string | undefined> {
     const p = this.path(key);
     let text: string;

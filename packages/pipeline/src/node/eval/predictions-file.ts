@@ -18,7 +18,7 @@ export async function writePredictionsFile(path: string, predictions: readonly P
 /**
  * Reads a predictions file.
  *
- * @throws {@link EvalDataError} with the path and line for a missing file or an invalid line.
+ * @throws {@link index.EvalDataError | EvalDataError} with the path and line for a missing file or an invalid line.
  */
 export async function readPredictionsFile(path: string): Promise<Prediction[]> {
   return parsePredictions(await readBenchmarkBytes(path), path);

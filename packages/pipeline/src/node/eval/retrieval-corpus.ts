@@ -13,7 +13,7 @@ import { readBenchmarkBytes } from './benchmark-file';
 /**
  * Reads the documents of a corpus file.
  *
- * @throws {@link EvalDataError} with the path and line for a record without text or with a bad `metadata`.
+ * @throws {@link index.EvalDataError | EvalDataError} with the path and line for a record without text or with a bad `metadata`.
  */
 export async function readCorpusFile(path: string): Promise<Document[]> {
   const text = readTextInput(await readBenchmarkBytes(path), path);

@@ -13,7 +13,7 @@ import type { RecipeConfig } from '../../config/schema';
  * The configuration of `file` (none: every default) over the overrides of `scale` (default `quickstart`), with
  * `overrides` (e.g. command-line options) applied last.
  *
- * @throws {@link RecipeConfigError} naming the file and the key path (or the line of a syntax error)
+ * @throws {@link index.RecipeConfigError | RecipeConfigError} naming the file and the key path (or the line of a syntax error)
  */
 export async function loadRecipeConfig(file: string | undefined, scale = 'quickstart', overrides: Record<string, unknown> = {}): Promise<RecipeConfig> {
   let input: unknown = {};

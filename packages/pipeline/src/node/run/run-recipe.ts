@@ -66,7 +66,7 @@ async function writeStageFiles(dir: string, files: Record<string, Uint8Array | s
 /**
  * Runs (or resumes) the recipe in `options.runDir`.
  *
- * @throws {@link StageError} naming the stage that failed (and the config key or file where it applies)
+ * @throws {@link index.StageError | StageError} naming the stage that failed (and the config key or file where it applies)
  */
 export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeResult> {
   const runDir = resolve(options.runDir);
