@@ -25,7 +25,7 @@ describe('quickstart arguments are validated before any work', () => {
     [['--seed', '-1'], /Option '--seed' argument is ambiguous/],
     [['--steps', '1'], /--steps must be an integer in \[2, /],
     [['--steps', '10abc'], /--steps must be an integer/],
-    [['--backend', 'tpu'], /--backend must be one of auto, cpu, wasm, webgpu, tensorflow, got 'tpu'/],
+    [['--backend', 'tpu'], /--backend must be one of auto, cpu, wasm, native, webgpu, tensorflow, got 'tpu'/],
     [['--job', 'train'], /--job must be one of recipe, medical-lm, fused-block, got 'train'/],
     [['--scale', 'huge'], /--scale must be one of tiny, quickstart, small, base, got 'huge'/],
     [['--config', '/nonexistent/recipe.yaml'], /--config \/nonexistent\/recipe.yaml: cannot read \(ENOENT\)/],
