@@ -2,7 +2,7 @@
  * The ablations' command line, checked before any work starts:
  *
  *   pnpm --filter @quarkmed/example-ablations start <verifier|retrieval|dpo-grpo|knowledge|all>
- *        [--scale smoke|small] [--seed 1234] [--out runs/ablations-<scale>] [--backend auto|cpu|wasm|webgpu|tensorflow] [--verbose]
+ *        [--scale smoke|small] [--seed 1234] [--out runs/ablations-<scale>] [--backend auto|cpu|wasm|native|webgpu|tensorflow] [--verbose]
  *
  * @packageDocumentation
  */

@@ -18,7 +18,7 @@ export type Job = (typeof JOBS)[number];
 
 /** The one-line usage string printed with every usage error. */
 export const USAGE =
-  'usage: pnpm quickstart [--job recipe|medical-lm|fused-block] [--backend auto|cpu|wasm|webgpu|tensorflow] [--steps N>=2] [--seed 0..4294967295] [--out DIR] [--config FILE] [--scale tiny|quickstart|small|base]';
+  'usage: pnpm quickstart [--job recipe|medical-lm|fused-block] [--backend auto|cpu|wasm|native|webgpu|tensorflow] [--steps N>=2] [--seed 0..4294967295] [--out DIR] [--config FILE] [--scale tiny|quickstart|small|base]';
 
 /** A bad command line: printed as one line (plus {@link USAGE}) with exit status 2, never as a stack trace. */
 export class UsageError extends Error {

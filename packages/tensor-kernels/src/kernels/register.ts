@@ -90,7 +90,7 @@ async function register(backendName: string): Promise<void> {
  * kernels registered by anyone else are kept. Idempotent: a second call (even a concurrent one) returns
  * the first call's promise. `initBackend` calls it for the backend it starts.
  *
- * @param backendName - a tfjs backend name ('cpu', 'wasm', 'webgpu', 'tensorflow', …)
+ * @param backendName - a tfjs backend name ('cpu', 'wasm', 'native', 'webgpu', 'tensorflow', …)
  */
 export function registerFusedKernels(backendName: string): Promise<void> {
   let p = registrations.get(backendName);
