@@ -122,7 +122,9 @@ function build(features) {
   for (const c of ['csrc/rowwise.c', 'csrc/attention.c', 'native/src/softmax.c']) {
     const obj = join(tmpDir, c.replace(/^.*\//, '').replace(/\.c$/, '.o'));
     const include = ['-I', join(root, 'native', 'src', 'shim'), '-I', join(root, 'csrc')];
-    const r = run(cc, [...flags, '-std=c11', '-Wno-attributes', '-Wno-unknown-attributes', '-Wno-unknown-warning-option', ...include, '-c', join(root, c), '-o', obj]);
+    // attention's per-head products through BLAS (native/src/blas-gemm.h replaces csrc/gemm.h) when it is linked
+    const gemm = features.blas && c === 'csrc/attention.c' ? ['-include', join(root, 'native', 'src', 'blas-gemm.h')] : [];
+    const r = run(cc, [...flags, '-std=c11', '-Wno-attributes', '-Wno-unknown-attributes', '-Wno-unknown-warning-option', ...include, ...gemm, '-c', join(root, c), '-o', obj]);
     if (!r.ok) return { error: `${cc} ${c}: ${r.error}` };
     objects.push(obj);
   }

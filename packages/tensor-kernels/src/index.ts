@@ -6,7 +6,7 @@ export { registerFusedKernels } from './kernels/register';
 export * as kernelNames from './kernels/names';
 export type { RmsNormAttrs, AttentionAttrs, CrossEntropyAttrs, AdamWAttrs } from './kernels/names';
 export { rmsNorm } from './ops/rms-norm';
-export { rope, ropeTables } from './ops/rope';
+export { rope, ropeTables, ropeTablesAt } from './ops/rope';
 export type { RopeOptions } from './ops/rope';
 export { causalAttention } from './ops/causal-attention';
 export type { CausalAttentionOptions } from './ops/causal-attention';

@@ -37,6 +37,11 @@ export interface AttentionArgs {
   headDim: number;
   /** Rotary frequencies (after any rope scaling). */
   rope: AttentionRope;
+  /**
+   * The cos/sin tables of this call's positions, built once per forward pass and shared by every layer's q and k
+   * (`rope`'s `tables`); when absent, each rope call builds them from `rope` and the positions.
+   */
+  ropeTables?: { cos: tf.Tensor3D; sin: tf.Tensor3D };
   /** RMSNorm epsilon of the q/k norms (Qwen3). */
   rmsNormEps: number;
   /** Explicit int32 positions `[B, T]` or `[T]`; otherwise `offset + t`. */
@@ -83,7 +88,8 @@ function heads(x: tf.Tensor2D, b: number, t: number, h: number, dh: number, norm
 export function selfAttention(x: tf.Tensor2D, proj: AttentionProjections, a: AttentionArgs): tf.Tensor2D {
   const { batch: b, seq: t, headDim: dh } = a;
   const freq = { invFreq: a.rope.invFreq, attentionScaling: a.rope.attentionScaling };
-  const ropeOptions = a.positions !== undefined ? { positions: a.positions, ...freq } : { offset: a.offset, ...freq };
+  const ropeOptions =
+    a.ropeTables !== undefined ? { tables: a.ropeTables } : a.positions !== undefined ? { positions: a.positions, ...freq } : { offset: a.offset, ...freq };
   const q = rope(heads(proj.q.apply(x, a.ctx), b, t, a.numHeads, dh, proj.qNorm, a.rmsNormEps), ropeOptions);
   let k = rope(heads(proj.k.apply(x, a.ctx), b, t, a.numKvHeads, dh, proj.kNorm, a.rmsNormEps), ropeOptions);
   let v = splitHeads(proj.v.apply(x, a.ctx), b, t, a.numKvHeads, dh);

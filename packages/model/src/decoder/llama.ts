@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { crossEntropy, rmsNorm, tokenLogProbs } from '@quarkmed/tensor-kernels';
+import { crossEntropy, rmsNorm, ropeTables, ropeTablesAt, tokenLogProbs } from '@quarkmed/tensor-kernels';
 import { resolveConfig, type LlamaConfig, type ResolvedLlamaConfig } from '../config';
 import { IGNORE_INDEX, shiftLabels } from '../labels';
 import { selfAttention, type AttentionProjections, type AttentionRope } from './attention';
@@ -379,6 +379,9 @@ export class LlamaModel {
       let pos: tf.Tensor | undefined = positions;
       if (pos === undefined && mask !== undefined) pos = positionsFromMask(mask, past, t);
       const ropeFreq = this.callRope(pos, past, t);
+      // one pair of cos/sin tables for q and k of every layer (disposed with this tidy)
+      const tableOptions = { invFreq: ropeFreq.invFreq, attentionScaling: ropeFreq.attentionScaling };
+      const sharedTables = pos !== undefined ? ropeTables(pos, dh, undefined, tableOptions) : ropeTablesAt(past, t, dh, undefined, tableOptions);
       const deviceTokenMask = c.moe && !sparseMoe && mask !== undefined ? newTokenMask(mask, past, t) : undefined;
       let h = tf.gather(this.embed, tf.reshape(inputIds, [b * t])) as tf.Tensor2D;
       const auxes: tf.Scalar[] = [];
@@ -392,6 +395,7 @@ export class LlamaModel {
           numKvHeads: c.numKvHeads,
           headDim: dh,
           rope: ropeFreq,
+          ropeTables: sharedTables,
           rmsNormEps: c.rmsNormEps,
           positions: pos,
           offset: past,

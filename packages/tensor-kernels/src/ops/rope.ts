@@ -28,6 +28,13 @@ export interface RopeOptions {
    * output is `attentionScaling · rope(x)`. Finite and positive; default 1.
    */
   attentionScaling?: number;
+  /**
+   * Precomputed cos/sin tables, each float32 `[1, T, Dh/2]` or `[B, T, Dh/2]` (from {@link ropeTables} or
+   * {@link ropeTablesAt}), shared by several calls: q and k of every layer of one forward pass need the same tables,
+   * so a decoder builds them once instead of once per call. With `tables`, `offset`, `positions`, `theta`, `invFreq`
+   * and `attentionScaling` must be absent (the tables already hold them). `rope` does not dispose them.
+   */
+  tables?: { cos: tf.Tensor; sin: tf.Tensor };
 }
 
 /** Table options shared by {@link rope} and {@link ropeTables}. */
@@ -165,6 +172,57 @@ export function ropeTables(
   return tablesWithOps(positions, rows, t, invFreq, scaling);
 }
 
+/**
+ * The rotary tables of positions `offset … offset + length − 1` (shared by the batch): what {@link rope} builds for
+ * `options.offset`, for callers that share one pair of tables between calls ({@link RopeOptions.tables}).
+ *
+ * @returns float32 `{cos, sin}`, each `[1, length, Dh/2]`; the caller owns (and disposes) them.
+ * @throws KernelInputError (naming the argument) for a negative or fractional `offset`, a `length` below 1, an odd
+ *   or non-positive `headDim`, a non-positive `theta`, or a bad `invFreq` / `attentionScaling`.
+ */
+export function ropeTablesAt(
+  offset: number,
+  length: number,
+  headDim: number,
+  theta = 10000,
+  options: RopeTableOptions = {},
+): { cos: tf.Tensor3D; sin: tf.Tensor3D } {
+  const op = 'ropeTablesAt';
+  assertNumber(op, 'offset', offset, { min: 0, integer: true });
+  assertNumber(op, 'length', length, { min: 1, integer: true });
+  checkHeadDim(op, headDim);
+  checkTheta(op, theta);
+  return offsetTables(op, offset, length, headDim, theta, options);
+}
+
+function offsetTables(op: string, off: number, t: number, dh: number, theta: number, options: RopeTableOptions): { cos: tf.Tensor3D; sin: tf.Tensor3D } {
+  const { invFreq, scaling } = resolveFrequencies(op, dh, theta, options);
+  if (invFreq instanceof Float32Array) {
+    const pos = new Float64Array(t);
+    for (let i = 0; i < t; i++) pos[i] = off + i;
+    return tablesFromValues(pos, 1, t, invFreq, scaling);
+  }
+  const p = tf.range(off, off + t, 1, 'int32');
+  try {
+    return tablesWithOps(p, 1, t, invFreq, scaling);
+  } finally {
+    p.dispose();
+  }
+}
+
+function checkTables(op: string, tables: { cos: tf.Tensor; sin: tf.Tensor }, b: number, t: number, dh: number, options: RopeOptions): void {
+  for (const k of ['offset', 'positions', 'theta', 'invFreq', 'attentionScaling'] as const) {
+    if (options[k] !== undefined) fail(op, 'options.tables', `give either options.tables or options.${k}, not both (the tables already hold the positions and frequencies)`);
+  }
+  for (const name of ['cos', 'sin'] as const) {
+    const x = tables[name];
+    assertTensor(op, `options.tables.${name}`, x);
+    assertDtype(op, `options.tables.${name}`, x, 'float32');
+    const ok = x.rank === 3 && (x.shape[0] === 1 || x.shape[0] === b) && x.shape[1] === t && x.shape[2] === dh / 2;
+    if (!ok) fail(op, `options.tables.${name}`, `options.tables.${name} has shape ${fmtShape(x.shape)}, expected [1, ${t}, ${dh / 2}] or [${b}, ${t}, ${dh / 2}]`);
+  }
+}
+
 /** cos/sin tables `[rows, T, Dh/2]` with float32 tfjs ops (no read back: GPU backends). */
 function tablesWithOps(positions: tf.Tensor, rows: number, t: number, invFreq: Float32Array | tf.Tensor, scaling: number) {
   return tf.tidy(() => {
@@ -200,6 +258,11 @@ export function rope(x: tf.Tensor4D | tf.Tensor, options: RopeOptions = {}): tf.
   if (x.rank !== 4) fail(op, 'x', `x must be [B, H, T, Dh], got rank ${x.rank} (shape ${fmtShape(x.shape)})`);
   const [b, , t, dh] = x.shape as [number, number, number, number];
   if (dh % 2 !== 0 || dh === 0) fail(op, 'x', `x's head dimension must be even and positive, got Dh = ${dh} (x ${fmtShape(x.shape)})`);
+  if (options.tables !== undefined) {
+    checkTables(op, options.tables, b, t, dh, options);
+    ensureKernels();
+    return tf.engine().runKernel(Rope, { x, cos: options.tables.cos, sin: options.tables.sin }, {}) as tf.Tensor4D;
+  }
   const { offset, positions } = options;
   const theta = options.theta ?? 10000;
   checkTheta(op, theta);
@@ -223,16 +286,7 @@ export function rope(x: tf.Tensor4D | tf.Tensor, options: RopeOptions = {}): tf.
   } else {
     const off = offset ?? 0;
     assertNumber(op, 'options.offset', off, { min: 0, integer: true });
-    const pos = new Float64Array(t);
-    for (let i = 0; i < t; i++) pos[i] = off + i;
-    const { invFreq, scaling } = resolveFrequencies(op, dh, theta, tableOptions);
-    if (invFreq instanceof Float32Array) {
-      tables = tablesFromValues(pos, 1, t, invFreq, scaling);
-    } else {
-      const p = tf.range(off, off + t, 1, 'int32');
-      tables = tablesWithOps(p, 1, t, invFreq, scaling);
-      p.dispose();
-    }
+    tables = offsetTables(op, off, t, dh, theta, tableOptions);
   }
   ensureKernels();
   try {

@@ -2,7 +2,7 @@
  * The `native` backend: tfjs' wasm backend instance (its module, heap and every kernel) registered a
  * second time under the name `native`, with the heavy kernels replaced by calls into the native addon
  * (native/src/addon.cc, built at install) that work in place on that same heap: `BatchMatMul` and
- * `_FusedMatMul` through BLAS (one-row products through sgemv), `Softmax`, small `Add` / `Concat` /
+ * `_FusedMatMul` through BLAS (one-row products through sgemv), `Softmax`, `Identity` without a copy, small `Add` / `Concat` /
  * `GatherV2` as copies on the heap (heap-copy-kernels.ts), and the fused kernels of this package (the csrc/ algorithms compiled for
  * the host CPU, on every core). Tensors move between `wasm` and `native` without copies (one backend
  * object); gradients are registered per kernel name and work unchanged.
@@ -23,7 +23,7 @@ import { NativeHeap } from './native-heap';
 import { nativeFunctionTable, setActiveNativeTable } from './native-functions';
 import { nativeBatchMatMulKernel, nativeFusedMatMulKernel } from './batch-mat-mul';
 import { nativeSoftmaxKernel } from './softmax';
-import { heapAddKernel, heapConcatKernel, heapGatherKernel } from './heap-copy-kernels';
+import { heapAddKernel, heapConcatKernel, heapGatherKernel, heapIdentityKernel } from './heap-copy-kernels';
 
 /** The backend name. */
 export const NATIVE = 'native';
@@ -101,6 +101,7 @@ async function initialise(options: InitNativeOptions): Promise<NativeInitResult>
   override(tf.Softmax, (fallback) => nativeSoftmaxKernel(heap, fallback));
   override(tf.Concat, heapConcatKernel);
   override(tf.GatherV2, heapGatherKernel);
+  override(tf.Identity, heapIdentityKernel);
   override(tf.Add, heapAddKernel);
   if (tf.findBackendFactory(NATIVE) == null) {
     // the same backend object as 'wasm' (priority 0: never chosen implicitly over wasm)
