@@ -12,6 +12,7 @@
  * - The fused kernels: the algorithms of csrc/ compiled for the host (native/src/shim/wasm_simd128.h),
  *   threaded over independent rows / (batch, kv head) pairs with OpenMP.
  * - Softmax over the last axis (native/src/softmax.c, native/src/softmax-napi.h).
+ * - float32 Add / Sub / Mul with same-shape, scalar or trailing broadcast operands (native/src/elementwise-napi.h).
  */
 #include <node_api.h>
 
@@ -564,6 +565,7 @@ napi_value AttnBwd(napi_env env, napi_callback_info info) {
 }
 
 #include "softmax-napi.h"
+#include "elementwise-napi.h"
 
 }  // namespace
 
@@ -587,6 +589,7 @@ NAPI_MODULE_INIT() {
       QM_FN("qm_attn_fwd", AttnFwd),
       QM_FN("qm_attn_bwd", AttnBwd),
       QM_SOFTMAX_PROPS
+      QM_ELEMENTWISE_PROPS
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -27,6 +27,8 @@ export interface NativeAddon extends Omit<SimdFunctions, 'qm_vexp' | 'qm_vlog'> 
   setHeap(heap: Uint8Array): void;
   /** y = softmax(x) over the last axis of [rows, v] floats at byte offsets x and y. */
   softmax(x: number, y: number, rows: number, v: number): void;
+  /** out[i] = a[i] op b[i mod nb] over n floats at byte offsets a, b, out; op 0 add, 1 sub, 2 mul; nb divides n. */
+  binary(op: number, a: number, b: number, out: number, n: number, nb: number): void;
   /** Threads of the kernels (OpenMP) and of the BLAS. */
   setThreads(threads: number): void;
   /** The build's BLAS, ISA and threading. */

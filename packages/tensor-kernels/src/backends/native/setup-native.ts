@@ -2,7 +2,7 @@
  * The `native` backend: tfjs' wasm backend instance (its module, heap and every kernel) registered a
  * second time under the name `native`, with the heavy kernels replaced by calls into the native addon
  * (native/src/addon.cc, built at install) that work in place on that same heap: `BatchMatMul` and
- * `_FusedMatMul` through BLAS (one-row products through sgemv), `Softmax`, `Identity` without a copy, small `Add` / `Concat` /
+ * `_FusedMatMul` through BLAS (one-row products through sgemv), `Softmax`, float32 `Add` / `Sub` / `Mul` (elementwise.ts), `Identity` without a copy, small `Add` / `Concat` /
  * `GatherV2` as copies on the heap (heap-copy-kernels.ts), and the fused kernels of this package (the csrc/ algorithms compiled for
  * the host CPU, on every core). Tensors move between `wasm` and `native` without copies (one backend
  * object); gradients are registered per kernel name and work unchanged.
@@ -24,6 +24,7 @@ import { nativeFunctionTable, setActiveNativeTable } from './native-functions';
 import { nativeBatchMatMulKernel, nativeFusedMatMulKernel } from './batch-mat-mul';
 import { nativeSoftmaxKernel } from './softmax';
 import { heapAddKernel, heapConcatKernel, heapGatherKernel, heapIdentityKernel } from './heap-copy-kernels';
+import { nativeBinaryKernel } from './elementwise';
 
 /** The backend name. */
 export const NATIVE = 'native';
@@ -102,7 +103,9 @@ async function initialise(options: InitNativeOptions): Promise<NativeInitResult>
   override(tf.Concat, heapConcatKernel);
   override(tf.GatherV2, heapGatherKernel);
   override(tf.Identity, heapIdentityKernel);
-  override(tf.Add, heapAddKernel);
+  override(tf.Add, (fallback) => nativeBinaryKernel(heap, 'add', heapAddKernel(fallback)));
+  override(tf.Sub, (fallback) => nativeBinaryKernel(heap, 'sub', fallback));
+  override(tf.Multiply, (fallback) => nativeBinaryKernel(heap, 'mul', fallback));
   if (tf.findBackendFactory(NATIVE) == null) {
     // the same backend object as 'wasm' (priority 0: never chosen implicitly over wasm)
     tf.registerBackend(NATIVE, () => backend, 0);
