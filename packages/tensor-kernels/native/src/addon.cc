@@ -507,6 +507,21 @@ bool attn_sizes_ok(int B, int Hq, int Hkv, int Tq, int Tk, int Dh) {
   return B > 0 && Hq > 0 && Hkv > 0 && Tq > 0 && Dh > 0 && Tk >= Tq && Hq % Hkv == 0;
 }
 
+/*
+ * Runs f(bh, scratch) for every (batch, kv head) pair bh < B·Hkv, the pairs split across the threads (one
+ * thread below the parallel threshold), each thread with its own attention scratch of `bytes`.
+ */
+template <typename F>
+void for_each_kv_pair(int B, int Hq, int Hkv, int Tq, int Tk, int Dh, int bytes, F f) {
+  const long pairs = (long)B * Hkv;
+  int parts = threads_for((long)B * Hq * Tq * Tk * Dh / 8);
+  for (int p = 0; p < (parts < pairs ? parts : (int)pairs); ++p) thread_scratch(p, bytes);
+  parallel_chunks(pairs, parts, [&](long s, long e, int p) {
+    float *scratch = thread_scratch(p, bytes);
+    for (long bh = s; bh < e; ++bh) f(bh, scratch);
+  });
+}
+
 napi_value AttnFwd(napi_env env, napi_callback_info info) {
   Args a(env, info, 13);
   const float *q = a.ptr<float>(0), *k = a.ptr<float>(1), *v = a.ptr<float>(2), *mask = a.ptr<float>(3, true);
@@ -521,16 +536,10 @@ napi_value AttnFwd(napi_env env, napi_callback_info info) {
     return undefined(env);
   }
   const int G = Hq / Hkv;
-  const long pairs = (long)B * Hkv;
   const long kvs = (long)Tk * Dh, qs = (long)G * Tq * Dh;
-  int parts = threads_for((long)B * Hq * Tq * Tk * Dh / 8);
-  for (int p = 0; p < (parts < pairs ? parts : (int)pairs); ++p) thread_scratch(p, bytes);
-  parallel_chunks(pairs, parts, [&](long s, long e, int p) {
-    float *scratch = thread_scratch(p, bytes);
-    for (long bh = s; bh < e; ++bh) {
-      const float *mk = mask ? mask + (bh / Hkv) * Tk : nullptr;
-      qm_attn_fwd(q + bh * qs, k + bh * kvs, v + bh * kvs, mk, out + bh * qs, scratch, 1, G, 1, Tq, Tk, Dh, scale);
-    }
+  for_each_kv_pair(B, Hq, Hkv, Tq, Tk, Dh, bytes, [&](long bh, float *scratch) {
+    const float *mk = mask ? mask + (bh / Hkv) * Tk : nullptr;
+    qm_attn_fwd(q + bh * qs, k + bh * kvs, v + bh * kvs, mk, out + bh * qs, scratch, 1, G, 1, Tq, Tk, Dh, scale);
   });
   return undefined(env);
 }
@@ -549,17 +558,11 @@ napi_value AttnBwd(napi_env env, napi_callback_info info) {
     return undefined(env);
   }
   const int G = Hq / Hkv;
-  const long pairs = (long)B * Hkv;
   const long kvs = (long)Tk * Dh, qs = (long)G * Tq * Dh;
-  int parts = threads_for((long)B * Hq * Tq * Tk * Dh / 8);
-  for (int p = 0; p < (parts < pairs ? parts : (int)pairs); ++p) thread_scratch(p, bytes);
-  parallel_chunks(pairs, parts, [&](long s, long e, int p) {
-    float *scratch = thread_scratch(p, bytes);
-    for (long bh = s; bh < e; ++bh) {
-      const float *mk = mask ? mask + (bh / Hkv) * Tk : nullptr;
-      qm_attn_bwd(dy + bh * qs, q + bh * qs, k + bh * kvs, v + bh * kvs, mk, dq + bh * qs, dk + bh * kvs, dv + bh * kvs,
-                  scratch, 1, G, 1, Tq, Tk, Dh, scale);
-    }
+  for_each_kv_pair(B, Hq, Hkv, Tq, Tk, Dh, bytes, [&](long bh, float *scratch) {
+    const float *mk = mask ? mask + (bh / Hkv) * Tk : nullptr;
+    qm_attn_bwd(dy + bh * qs, q + bh * qs, k + bh * kvs, v + bh * kvs, mk, dq + bh * qs, dk + bh * kvs, dv + bh * kvs,
+                scratch, 1, G, 1, Tq, Tk, Dh, scale);
   });
   return undefined(env);
 }

@@ -9,6 +9,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { sizeOf } from '../../kernels/wasm/common';
 import type { NativeHeap } from './native-heap';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -18,12 +19,6 @@ export const NATIVE_BINARY_MIN = 16385;
 
 /** The addon's operation codes. */
 export const BINARY_OPS = { add: 0, sub: 1, mul: 2 } as const;
-
-function size(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 /** Elements of `b` when it repeats over `a` (same shape, scalar, or `a`'s trailing dimensions); else 0. */
 export function repeatedOperandSize(a: readonly number[], b: readonly number[]): number {
@@ -42,7 +37,7 @@ export function repeatedOperandSize(a: readonly number[], b: readonly number[]):
     if (bd === 1 && !seenNonOne) continue;
     return 0;
   }
-  return size(b);
+  return sizeOf(b);
 }
 
 /** The native kernel of `op`; `fallback` takes every case it does not handle. */
@@ -50,7 +45,7 @@ export function nativeBinaryKernel(heap: NativeHeap, op: keyof typeof BINARY_OPS
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
-    const n = size(a.shape);
+    const n = sizeOf(a.shape);
     if (n < NATIVE_BINARY_MIN) return fallback(args);
     const nb = repeatedOperandSize(a.shape, b.shape);
     if (nb === 0 || n % nb !== 0) return fallback(args);

@@ -12,18 +12,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { tfjsHeap } from '../../kernels/wasm/common';
+import { sizeOf, tfjsHeap } from '../../kernels/wasm/common';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
 /** Largest same-shape float32 `Add` done in JavaScript (beyond it XNNPACK's SIMD threads win). */
 export const SMALL_ADD_MAX = 16384;
-
-function size(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 function offsetOf(backend: BackendWasm, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId)!.memoryOffset;
@@ -50,15 +44,15 @@ export function heapConcatKernel(fallback: KernelFunc): KernelFunc {
     for (const t of inputs) {
       if (t.dtype !== dtype || t.shape.length !== rank) return fallback(args);
       for (let d = 0; d < rank; d++) if (d !== axis && t.shape[d] !== first.shape[d]) return fallback(args);
-      if (size(t.shape) === 0) return fallback(args);
+      if (sizeOf(t.shape) === 0) return fallback(args);
       along += t.shape[axis] as number;
     }
     const backend = args.backend as BackendWasm;
     const outShape = first.shape.slice();
     outShape[axis] = along;
     const out = backend.makeOutput(outShape, dtype);
-    const outer = size(first.shape.slice(0, axis));
-    const inner = size(first.shape.slice(axis + 1));
+    const outer = sizeOf(first.shape.slice(0, axis));
+    const inner = sizeOf(first.shape.slice(axis + 1));
     const rowOut = along * inner;
     const words = heapWords(backend);
     const dst = offsetOf(backend, out) >> 2;
@@ -81,9 +75,9 @@ export function heapGatherKernel(fallback: KernelFunc): KernelFunc {
     if ((axis ?? 0) !== 0 || (batchDims ?? 0) !== 0) return fallback(args);
     if ((x.dtype !== 'float32' && x.dtype !== 'int32') || indices.dtype !== 'int32' || x.shape.length === 0) return fallback(args);
     const backend = args.backend as BackendWasm;
-    const n = size(indices.shape);
+    const n = sizeOf(indices.shape);
     const rows = x.shape[0] as number;
-    const inner = size(x.shape.slice(1));
+    const inner = sizeOf(x.shape.slice(1));
     if (n === 0 || inner === 0) return fallback(args);
     const words = heapWords(backend);
     const idx = offsetOf(backend, indices) >> 2;
@@ -110,7 +104,7 @@ export function heapAddKernel(fallback: KernelFunc): KernelFunc {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length !== b.shape.length) return fallback(args);
     for (let d = 0; d < a.shape.length; d++) if (a.shape[d] !== b.shape[d]) return fallback(args);
-    const n = size(a.shape);
+    const n = sizeOf(a.shape);
     if (n === 0 || n > SMALL_ADD_MAX) return fallback(args);
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput(a.shape.slice(), 'float32');

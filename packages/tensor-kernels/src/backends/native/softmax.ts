@@ -6,6 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { sizeOf } from '../../kernels/wasm/common';
 import type { NativeHeap } from './native-heap';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -21,7 +22,7 @@ export function nativeSoftmaxKernel(heap: NativeHeap, fallback: KernelFunc): Ker
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput(logits.shape.slice(), 'float32');
     const V = logits.shape[rank - 1] as number;
-    const size = logits.shape.reduce((p, d) => p * d, 1);
+    const size = sizeOf(logits.shape);
     if (size === 0) return out;
     const x = backend.dataIdMap.get(logits.dataId)!.memoryOffset;
     const y = backend.dataIdMap.get(out.dataId)!.memoryOffset;
