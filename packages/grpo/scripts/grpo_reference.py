@@ -467,8 +467,37 @@ def dpo_fixture():
                         'rewardMargin': num((cr - rj).mean().item()),
                         'gradPolicyChosen': tensor_json(ga), 'gradPolicyRejected': tensor_json(gb),
                     })
+    # RPO (TRL `rpo_alpha`): loss = mean(dpo losses) + α · NLL of the chosen completions, where TRL's NLL is
+    # F.cross_entropy over the chosen rows' completion tokens (mean over those tokens; masked labels ignored).
+    rows, t, v = 4, 5, 7
+    logits = uniform((rows, t, v), -3.0, 3.0, 15)
+    labels = torch.randint(0, v, (rows, t), generator=torch.Generator().manual_seed(16))
+    mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 0, 0, 0, 0], [1, 1, 1, 1, 0]], dtype=F64)
+    token_logps = torch.gather(F.log_softmax(logits, -1), 2, labels.unsqueeze(-1)).squeeze(-1)
+    masked_labels = torch.where(mask > 0, labels, torch.full_like(labels, -100))
+    nll = F.cross_entropy(logits.reshape(-1, v), masked_labels.reshape(-1), ignore_index=-100)
+    nll_tokens = token_logps.to(torch.float32).to(F64).clone().requires_grad_(True)
+    nll_own = -(nll_tokens * mask).sum() / mask.sum()
+    (g_nll,) = torch.autograd.grad(nll_own, (nll_tokens,))
+    rpo_cases = []
+    for beta in (0.1, 0.5):
+        for alpha in (0.5, 1.0):
+            a = pc.clone().requires_grad_(True)
+            b = pr.clone().requires_grad_(True)
+            c = torch.tensor(nll.item(), dtype=F64, requires_grad=True)
+            losses, cr, rj = dpo_loss(a, b, rc, rr, beta, 'sigmoid', 0.0, False)
+            loss = losses.mean() + alpha * c
+            ga, gb, gc = torch.autograd.grad(loss, (a, b, c))
+            rpo_cases.append({
+                'name': f'sigmoid/beta={beta}/rpoAlpha={alpha}', 'config': {'lossType': 'sigmoid', 'beta': beta, 'rpoAlpha': alpha},
+                'loss': num(loss.item()), 'losses': tensor_json(losses),
+                'gradPolicyChosen': tensor_json(ga), 'gradPolicyRejected': tensor_json(gb), 'gradChosenNll': num(gc.item()),
+            })
     return {'command': COMMAND, 'torch': torch.__version__,
-            'reference': 'TRL DPOTrainer.dpo_loss (sigmoid, ipo), written from its formulas',
+            'reference': 'TRL DPOTrainer.dpo_loss (sigmoid, ipo), written from its formulas; RPO: TRL rpo_alpha',
+            'nll': {'tokenLogProbs': tensor_json(token_logps.to(torch.float32).to(F64)), 'mask': tensor_json(mask),
+                    'nll': num(nll.item()), 'grad': tensor_json(g_nll)},
+            'rpoCases': rpo_cases,
             'inputs': {'policyChosen': f32list(pc), 'policyRejected': f32list(pr), 'refChosen': f32list(rc),
                        'refRejected': f32list(rr)},
             'cases': cases}

@@ -30,6 +30,7 @@ export type { GrpoLossConfig, GrpoLossInputs, GrpoLossMetrics, GrpoLossResult, M
 export { dpoLoss, DPO_METRIC_NAMES } from './dpo/dpo-loss';
 export type { DpoLossInputs, DpoLossMetrics, DpoLossResult } from './dpo/dpo-loss';
 export { sequenceLogProbs } from './dpo/sequence-log-probs';
+export { chosenNll } from './dpo/chosen-nll';
 export { buildPreferencePairs } from './dpo/preference-pairs';
 export type { PreferencePair, PreferencePairs } from './dpo/preference-pairs';
 

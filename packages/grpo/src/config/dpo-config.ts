@@ -1,7 +1,7 @@
 /**
  * `DPOConfig`: the loss options of Hugging Face TRL's `DPOConfig` in camelCase with TRL's defaults
- * (`beta` 0.1, `loss_type` 'sigmoid', `label_smoothing` 0, `reference_free` false, `learning_rate` 1e-6), for the
- * two losses implemented here (sigmoid, IPO), validated with zod by {@link parseDpoConfig}.
+ * (`beta` 0.1, `loss_type` 'sigmoid', `label_smoothing` 0, `reference_free` false, `rpo_alpha` None, `learning_rate`
+ * 1e-6), for the two losses implemented here (sigmoid, IPO), validated with zod by {@link parseDpoConfig}.
  *
  * @packageDocumentation
  */
@@ -22,6 +22,12 @@ export interface DPOConfig {
   labelSmoothing: number;
   /** Ignore the reference model: implicit reference with log-prob 0 (TRL `reference_free`). */
   referenceFree: boolean;
+  /**
+   * RPO's α (TRL `rpo_alpha`; Pang et al. 2024): adds α times the mean negative log-likelihood of the chosen
+   * completions' tokens to the loss, which keeps DPO from pushing the chosen completions down together with the
+   * rejected ones they share tokens with. `null` (TRL's `None`, the default): plain DPO. The RPO paper uses 1.
+   */
+  rpoAlpha: number | null;
   /** Learning rate for AdamW (TRL DPOConfig default 1e-6). */
   learningRate: number;
   /** Seed of every random choice (pair building, data order). */
@@ -37,6 +43,7 @@ export const DPO_CONFIG_DEFAULTS: Readonly<DPOConfig> = Object.freeze({
   lossType: 'sigmoid',
   labelSmoothing: 0,
   referenceFree: false,
+  rpoAlpha: null,
   learningRate: 1e-6,
   seed: 42,
 });
@@ -46,6 +53,7 @@ const schema = z.strictObject({
   lossType: z.enum(['sigmoid', 'ipo'], { error: "must be one of 'sigmoid', 'ipo'" }),
   labelSmoothing: z.number({ error: 'must be a finite number' }).min(0, 'must be in [0, 0.5)').lt(0.5, 'must be in [0, 0.5)'),
   referenceFree: z.boolean({ error: 'must be a boolean' }),
+  rpoAlpha: z.number({ error: 'must be a finite number or null' }).min(0, 'must be >= 0').nullable(),
   learningRate: z.number({ error: 'must be a finite number' }).gt(0, 'must be > 0'),
   seed: z.number({ error: 'must be an integer' }).int('must be an integer'),
 });

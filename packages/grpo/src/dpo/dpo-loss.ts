@@ -5,7 +5,8 @@
  * - sigmoid: `−(1 − ε)·log σ(β·h) − ε·log σ(−β·h)` (ε = label smoothing, conservative DPO);
  * - ipo: `(h − 1/(2β))²` — TRL feeds IPO length-averaged sequence log-probs (see `sequenceLogProbs`).
  *
- * The loss is the mean over pairs; the implicit rewards are β·(ℓ − ℓ_ref), detached.
+ * The loss is the mean over pairs, plus α·NLL(chosen) with RPO's `rpoAlpha` = α (TRL `rpo_alpha`; the NLL is
+ * {@link chosenNll}'s token mean); the implicit rewards are β·(ℓ − ℓ_ref), detached.
  *
  * @packageDocumentation
  */
@@ -24,6 +25,8 @@ export interface DpoLossInputs {
   refChosenLogps?: tf.Tensor1D | null;
   /** log π_ref(rejected); required unless referenceFree. */
   refRejectedLogps?: tf.Tensor1D | null;
+  /** Mean token NLL of the chosen completions ({@link chosenNll}, differentiable); required when `rpoAlpha` is set. */
+  chosenNll?: tf.Scalar | null;
 }
 
 /** TRL's DPO metrics (means over the pairs). */
@@ -36,6 +39,8 @@ export type DpoLossMetrics = {
   rewardAccuracy: tf.Scalar;
   /** `rewards/margins`: mean of chosen − rejected reward. */
   rewardMargin: tf.Scalar;
+  /** `nll_loss`: the chosen completions' mean token NLL, logged with `rpoAlpha` only. */
+  nllLoss?: tf.Scalar;
 };
 
 /** TRL's metric name for each field of {@link DpoLossMetrics}. */
@@ -44,13 +49,14 @@ export const DPO_METRIC_NAMES: Readonly<Record<keyof DpoLossMetrics, string>> = 
   rewardsRejected: 'rewards/rejected',
   rewardAccuracy: 'rewards/accuracies',
   rewardMargin: 'rewards/margins',
+  nllLoss: 'nll_loss',
 });
 
 /** What {@link dpoLoss} returns. */
 export interface DpoLossResult {
-  /** Mean loss over the pairs. */
+  /** Mean loss over the pairs (+ α·NLL with `rpoAlpha`). */
   loss: tf.Scalar;
-  /** Loss per pair, [N]. */
+  /** DPO loss per pair, [N] (without the RPO term). */
   losses: tf.Tensor1D;
   /** β·(ℓ_c − ℓ_ref,c), detached, [N]. */
   chosenRewards: tf.Tensor1D;
@@ -63,9 +69,13 @@ export interface DpoLossResult {
 /**
  * The DPO loss of N preference pairs (formulas in the module documentation); call inside `tf.grad`/`tf.variableGrads`.
  *
- * @throws {@link GrpoInputError} for mismatched shapes or a missing reference when not reference-free
+ * @throws {@link GrpoInputError} for mismatched shapes, a missing reference when not reference-free, or a missing
+ * `chosenNll` when `rpoAlpha` is set
  */
-export function dpoLoss(inputs: DpoLossInputs, config: Pick<DPOConfig, 'beta' | 'lossType' | 'labelSmoothing' | 'referenceFree'>): DpoLossResult {
+export function dpoLoss(
+  inputs: DpoLossInputs,
+  config: Pick<DPOConfig, 'beta' | 'lossType' | 'labelSmoothing' | 'referenceFree'> & Partial<Pick<DPOConfig, 'rpoAlpha'>>,
+): DpoLossResult {
   const { policyChosenLogps: pc, policyRejectedLogps: pr } = inputs;
   if (!(pc instanceof tf.Tensor) || pc.rank !== 1 || pc.size === 0) throw new GrpoInputError('policyChosenLogps', 'must be a non-empty [N] tensor');
   const n = pc.size;
@@ -80,6 +90,9 @@ export function dpoLoss(inputs: DpoLossInputs, config: Pick<DPOConfig, 'beta' | 
   check('refChosenLogps', inputs.refChosenLogps, !config.referenceFree);
   check('refRejectedLogps', inputs.refRejectedLogps, !config.referenceFree);
   if (config.lossType === 'ipo' && config.labelSmoothing > 0) throw new GrpoInputError('labelSmoothing', "applies to lossType 'sigmoid' only");
+  const alpha = config.rpoAlpha ?? null;
+  const nll = inputs.chosenNll;
+  if (alpha !== null && !(nll instanceof tf.Tensor && nll.rank === 0)) throw new GrpoInputError('chosenNll', 'must be a scalar tensor when rpoAlpha is set');
   const { beta, labelSmoothing: ls } = config;
 
   return tf.tidy((): tf.TensorContainer => {
@@ -104,7 +117,12 @@ export function dpoLoss(inputs: DpoLossInputs, config: Pick<DPOConfig, 'beta' | 
       rewardAccuracy: tf.mean(tf.cast(tf.greater(chosenRewards, rejectedRewards), 'float32')) as tf.Scalar,
       rewardMargin: tf.mean(tf.sub(chosenRewards, rejectedRewards)) as tf.Scalar,
     };
-    const result: DpoLossResult = { loss: tf.mean(losses) as tf.Scalar, losses: losses as tf.Tensor1D, chosenRewards, rejectedRewards, metrics };
+    let loss = tf.mean(losses) as tf.Scalar;
+    if (alpha !== null) {
+      loss = tf.add(loss, tf.mul(nll!, alpha)) as tf.Scalar;
+      metrics.nllLoss = stopGradient(nll!) as tf.Scalar;
+    }
+    const result: DpoLossResult = { loss, losses: losses as tf.Tensor1D, chosenRewards, rejectedRewards, metrics };
     return result as unknown as tf.TensorContainer;
   }) as unknown as DpoLossResult;
 }

@@ -3,14 +3,17 @@
  * Pairs are given (prompt, chosen, rejected), or built from the best and worst reward among G samples per prompt
  * ({@link DPOTrainer.pairsFromSamples}, the report's DPO-vs-GRPO comparison). The reference is the policy as it is
  * when the trainer starts: its sequence log-probs are computed once, without gradients (TRL's
- * `precompute_ref_log_probs`), so no copy of the model is kept; `referenceFree` uses 0.
+ * `precompute_ref_log_probs`), so no copy of the model is kept; `referenceFree` uses 0. As in TRL, IPO compares
+ * length-averaged sequence log-probs and sigmoid summed ones; `rpoAlpha` adds the chosen completions' token NLL.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, type GenerationTokenizer, type LrSchedule, type StatefulRng, type StepLog, type TrainerStore } from '@quarkmed/model';
 import { parseDpoConfig, type DPOConfig, type DPOConfigInput } from '../config/dpo-config';
+import { chosenNll } from '../dpo/chosen-nll';
 import { DPO_METRIC_NAMES, dpoLoss, type DpoLossMetrics } from '../dpo/dpo-loss';
+import { sequenceLogProbs } from '../dpo/sequence-log-probs';
 import { buildPreferencePairs } from '../dpo/preference-pairs';
 import { GrpoTrainerError } from './errors';
 import { completionLogProbs, completionLogProbsHost, packSequences, type PolicyModel, type SequenceBatch } from './policy-model';
@@ -186,7 +189,7 @@ export class DPOTrainer {
       const idx = Array.from({ length: Math.min(per, n - s) }, (_, i) => s + i);
       const seq = this.pack(idx);
       const lp = await completionLogProbsHost(this.model, seq, 1);
-      const sums = rowSums(lp, seq);
+      const sums = rowLogProbs(lp, seq, this.config.lossType === 'ipo');
       idx.forEach((i, j) => {
         this.refChosen![i] = sums[j]!;
         this.refRejected![i] = sums[idx.length + j]!;
@@ -215,13 +218,15 @@ export class DPOTrainer {
   private loss(model: PolicyModel, b: DpoBatch, training: boolean): { loss: tf.Scalar; metrics: Record<string, tf.Scalar | number> } {
     const { rows, completionLength: C } = b.seq;
     const { logProbs } = completionLogProbs(model, b.seq, { temperature: 1, training });
-    const seqLp = tf.sum(tf.mul(logProbs, tf.tensor2d(b.seq.completionMask, [rows, C])), 1);
+    const mask = tf.tensor2d(b.seq.completionMask, [rows, C]);
+    const seqLp = sequenceLogProbs(logProbs, mask, { average: this.config.lossType === 'ipo' });
     const chosen = tf.slice(seqLp, [0], [b.pairs]) as tf.Tensor1D;
     const rejected = tf.slice(seqLp, [b.pairs], [b.pairs]) as tf.Tensor1D;
+    const nll = this.config.rpoAlpha === null ? null : chosenNll(tf.slice(logProbs, [0, 0], [b.pairs, C]) as tf.Tensor2D, tf.slice(mask, [0, 0], [b.pairs, C]) as tf.Tensor2D);
     const out = dpoLoss(
       this.config.referenceFree
-        ? { policyChosenLogps: chosen, policyRejectedLogps: rejected }
-        : { policyChosenLogps: chosen, policyRejectedLogps: rejected, refChosenLogps: tf.tensor1d(b.refChosen), refRejectedLogps: tf.tensor1d(b.refRejected) },
+        ? { policyChosenLogps: chosen, policyRejectedLogps: rejected, chosenNll: nll }
+        : { policyChosenLogps: chosen, policyRejectedLogps: rejected, refChosenLogps: tf.tensor1d(b.refChosen), refRejectedLogps: tf.tensor1d(b.refRejected), chosenNll: nll },
       this.config,
     );
     const metrics: Record<string, tf.Scalar> = {};
@@ -230,11 +235,16 @@ export class DPOTrainer {
   }
 }
 
-function rowSums(lp: Float32Array, seq: SequenceBatch): number[] {
+/** Per-row sequence log-probs on the host: the masked sum, or with `average` the masked mean (as `sequenceLogProbs`). */
+function rowLogProbs(lp: Float32Array, seq: SequenceBatch, average: boolean): number[] {
   const C = seq.completionLength;
   return Array.from({ length: seq.rows }, (_, r) => {
     let s = 0;
-    for (let j = 0; j < C; j++) s += lp[r * C + j]! * seq.completionMask[r * C + j]!;
-    return s;
+    let n = 0;
+    for (let j = 0; j < C; j++) {
+      s += lp[r * C + j]! * seq.completionMask[r * C + j]!;
+      n += seq.completionMask[r * C + j]!;
+    }
+    return average ? s / Math.max(n, 1) : s;
   });
 }

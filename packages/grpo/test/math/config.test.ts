@@ -110,12 +110,16 @@ describe('parseDpoConfig', () => {
   it("resolves TRL's defaults", () => {
     expect(parseDpoConfig()).toEqual(DPO_CONFIG_DEFAULTS);
     expect(parseDpoConfig({ lossType: 'ipo', beta: 0.5 })).toMatchObject({ lossType: 'ipo', beta: 0.5, labelSmoothing: 0 });
+    expect(parseDpoConfig().rpoAlpha).toBeNull(); // TRL rpo_alpha=None: plain DPO
+    expect(parseDpoConfig({ rpoAlpha: 1 }).rpoAlpha).toBe(1);
   });
   const bad: [Record<string, unknown>, string][] = [
     [{ beta: 0 }, 'beta'],
     [{ lossType: 'hinge' }, 'lossType'],
     [{ labelSmoothing: 0.5 }, 'labelSmoothing'],
     [{ labelSmoothing: -0.1 }, 'labelSmoothing'],
+    [{ rpoAlpha: -1 }, 'rpoAlpha'],
+    [{ rpoAlpha: 'one' }, 'rpoAlpha'],
     [{ referenceFree: 1 }, 'referenceFree'],
     [{ learningRate: -1 }, 'learningRate'],
     [{ seed: 'x' }, 'seed'],

@@ -1,7 +1,7 @@
 /** DPO losses, gradients and metrics against the PyTorch reference (dpo.json); pair building. */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPreferencePairs, dpoLoss, GrpoInputError, parseDpoConfig, sequenceLogProbs, type DPOConfigInput } from '../../src/index';
+import { buildPreferencePairs, chosenNll, dpoLoss, GrpoInputError, parseDpoConfig, sequenceLogProbs, type DPOConfigInput } from '../../src/index';
 import { type FixtureTensor, loadFixture, TOL, toTensor, useCpu, values, worstError } from './helpers';
 
 beforeAll(useCpu);
@@ -18,7 +18,21 @@ interface DpoCase {
   gradPolicyChosen: FixtureTensor;
   gradPolicyRejected: FixtureTensor;
 }
-const fx = loadFixture<{ inputs: Record<'policyChosen' | 'policyRejected' | 'refChosen' | 'refRejected', FixtureTensor>; cases: DpoCase[] }>('dpo');
+interface RpoCase {
+  name: string;
+  config: DPOConfigInput;
+  loss: number;
+  losses: FixtureTensor;
+  gradPolicyChosen: FixtureTensor;
+  gradPolicyRejected: FixtureTensor;
+  gradChosenNll: number;
+}
+const fx = loadFixture<{
+  inputs: Record<'policyChosen' | 'policyRejected' | 'refChosen' | 'refRejected', FixtureTensor>;
+  cases: DpoCase[];
+  nll: { tokenLogProbs: FixtureTensor; mask: FixtureTensor; nll: number; grad: FixtureTensor };
+  rpoCases: RpoCase[];
+}>('dpo');
 
 describe('dpoLoss vs PyTorch reference', () => {
   for (const c of fx.cases) {
@@ -38,6 +52,42 @@ describe('dpoLoss vs PyTorch reference', () => {
       tf.dispose([pc!, pr!, rc!, rr!, gc!, gr!, out.loss, out.losses, out.chosenRewards, out.rejectedRewards, ...Object.values(out.metrics)]);
     });
   }
+
+  it("chosenNll is TRL's RPO cross-entropy (token mean over the chosen rows), with its gradient", () => {
+    const lp = toTensor(fx.nll.tokenLogProbs) as tf.Tensor2D;
+    const m = toTensor(fx.nll.mask) as tf.Tensor2D;
+    const [g] = tf.grads((x: tf.Tensor) => chosenNll(x as tf.Tensor2D, m))([lp]);
+    expect(worstError([chosenNll(lp, m).dataSync()[0]!], [fx.nll.nll])).toBeLessThanOrEqual(TOL);
+    expect(worstError(g!.dataSync(), values(fx.nll.grad))).toBeLessThanOrEqual(TOL);
+    expect(chosenNll(lp, tf.zerosLike(m) as tf.Tensor2D).dataSync()[0]).toBe(-0);
+    expect(() => chosenNll(lp, tf.ones([2, 2]) as tf.Tensor2D)).toThrow(/grpo input\.mask/);
+  });
+
+  for (const c of fx.rpoCases) {
+    it(`RPO ${c.name}: the DPO loss plus α·NLL, gradients included`, () => {
+      const config = parseDpoConfig(c.config);
+      const [pc, pr, rc, rr] = (['policyChosen', 'policyRejected', 'refChosen', 'refRejected'] as const).map((k) => toTensor(fx.inputs[k]) as tf.Tensor1D);
+      const nll = tf.scalar(fx.nll.nll);
+      const f = (a: tf.Tensor, b: tf.Tensor, n: tf.Tensor) =>
+        dpoLoss({ policyChosenLogps: a as tf.Tensor1D, policyRejectedLogps: b as tf.Tensor1D, refChosenLogps: rc, refRejectedLogps: rr, chosenNll: n as tf.Scalar }, config).loss;
+      const [ga, gb, gn] = tf.grads(f)([pc!, pr!, nll]);
+      const out = dpoLoss({ policyChosenLogps: pc!, policyRejectedLogps: pr!, refChosenLogps: rc, refRejectedLogps: rr, chosenNll: nll }, config);
+      expect(worstError([out.loss.dataSync()[0]!], [c.loss])).toBeLessThanOrEqual(TOL);
+      expect(worstError(out.losses.dataSync(), values(c.losses))).toBeLessThanOrEqual(TOL);
+      expect(worstError(ga!.dataSync(), values(c.gradPolicyChosen))).toBeLessThanOrEqual(TOL);
+      expect(worstError(gb!.dataSync(), values(c.gradPolicyRejected))).toBeLessThanOrEqual(TOL);
+      expect(worstError([gn!.dataSync()[0]!], [c.gradChosenNll])).toBeLessThanOrEqual(TOL);
+      expect(out.metrics.nllLoss!.dataSync()[0]).toBeCloseTo(fx.nll.nll, 6);
+      expect(() => dpoLoss({ policyChosenLogps: pc!, policyRejectedLogps: pr!, refChosenLogps: rc, refRejectedLogps: rr }, config)).toThrow(/grpo input\.chosenNll: must be a scalar tensor when rpoAlpha is set/);
+    });
+  }
+
+  it('without rpoAlpha there is no NLL term or metric, whatever chosenNll is given', () => {
+    const a = tf.tensor1d([-1, -2]);
+    const out = dpoLoss({ policyChosenLogps: a, policyRejectedLogps: a, chosenNll: tf.scalar(5) }, parseDpoConfig({ referenceFree: true }));
+    expect(out.loss.dataSync()[0]).toBeCloseTo(Math.LN2, 6);
+    expect(out.metrics.nllLoss).toBeUndefined();
+  });
 
   it('rejects a missing reference (not reference-free) and mismatched shapes', () => {
     const a = tf.tensor1d([-1, -2]);

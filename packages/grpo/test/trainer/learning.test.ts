@@ -20,6 +20,8 @@
  * at this learning rate the sigmoid loss pushes the rejected completions (often malformed JSON that shares most
  * tokens with the chosen one) down so hard that the shared JSON prefix goes with them and greedy output loses the
  * format, the likelihood-displacement failure of DPO; GRPO's group-normalised advantages do not do that here.
+ * RPO (`rpoAlpha: 1`, DPO plus the chosen completions' NLL) on the same pairs, steps and lr is the fix TRL offers
+ * for that, and it is asserted: measured 51.9 % (+10.3 points over SFT), format kept (98.1 %).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +41,8 @@ const G = 8;
 const PROMPTS_PER_STEP = 8;
 /** Points of held-out accuracy GRPO must add over the SFT policy. */
 const MIN_GAIN = 0.1;
+/** Points of held-out accuracy RPO (DPO + NLL, α = 1) must add over the SFT policy (measured: +10.3). */
+const MIN_RPO_GAIN = 0.05;
 
 let model: LlamaModel | undefined;
 beforeAll(async () => {
@@ -124,13 +128,20 @@ describe('GRPO learning on a knowledge-graph task', () => {
     dpo.dispose();
     const dpoEval = await accuracy();
     const dpoLogs = dpoStore.logLines.map((l) => JSON.parse(l) as { metrics: Record<string, number> });
+
+    // RPO (DPO + α·NLL of the chosen completions, α = 1 as in the RPO paper), same pairs, steps and lr.
+    restore(m, sftWeights);
+    const rpo = new DPOTrainer({ model: m, tokenizer: tok, pairs, batchSize: PROMPTS_PER_STEP, lr: RL_LR, config: { beta: 0.1, lossType: 'sigmoid', rpoAlpha: 1, seed: SEED } });
+    await rpo.train({ steps: RL_STEPS });
+    rpo.dispose();
+    const rpoEval = await accuracy();
     const seconds = (performance.now() - start) / 1000;
 
     const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
     console.log(
       `[grpo learning] ${heldOut.length} held-out prompts (unseen diseases): random 25.0%, majority letter ${pct(majority)}, ` +
         `SFT (${SFT_STEPS} steps) ${pct(sftEval.acc)}, GRPO (+${RL_STEPS} steps) ${pct(grpoEval.acc)} (${(100 * (grpoEval.acc - sftEval.acc)).toFixed(1)} points), ` +
-        `DPO (+${RL_STEPS} steps, ${pairs.length} pairs) ${pct(dpoEval.acc)}; GRPO train reward ${grpoLogs[0]!.metrics['reward']!.toFixed(3)} → ${grpoLogs[RL_STEPS - 1]!.metrics['reward']!.toFixed(3)}; ${seconds.toFixed(1)} s`,
+        `DPO (+${RL_STEPS} steps, ${pairs.length} pairs) ${pct(dpoEval.acc)} (format ${pct(dpoEval.formatOk)}), RPO α=1 ${pct(rpoEval.acc)} (format ${pct(rpoEval.formatOk)}); GRPO train reward ${grpoLogs[0]!.metrics['reward']!.toFixed(3)} → ${grpoLogs[RL_STEPS - 1]!.metrics['reward']!.toFixed(3)}; ${seconds.toFixed(1)} s`,
     );
 
     expect(grpoLogs).toHaveLength(RL_STEPS);
@@ -144,6 +155,9 @@ describe('GRPO learning on a knowledge-graph task', () => {
     expect(dpoLogs).toHaveLength(RL_STEPS);
     expect(dpoLogs[RL_STEPS - 1]!.metrics['rewards/margins']).toBeGreaterThan(0);
     expect(dpoEval.acc).toBeGreaterThanOrEqual(0);
+    // RPO keeps the format that plain DPO loses, and learns: at least MIN_RPO_GAIN over the SFT policy.
+    expect(rpoEval.formatOk).toBeGreaterThan(0.9);
+    expect(rpoEval.acc - sftEval.acc).toBeGreaterThanOrEqual(MIN_RPO_GAIN);
     // no timed assertion (the developer guide): the seconds are printed above; speed is `pnpm bench grpo`'s
   }, 600_000);
 });
