@@ -145,24 +145,55 @@ export interface GroupedPair extends TextPair {
   group: string;
 }
 
+/** Options of {@link corpusClozePairs}. */
+export interface ClozeOptions {
+  /**
+   * Also draw clauses (comma-separated parts, at least 6 characters) of multi-clause sentences as queries, for
+   * `pools` only: shorter queries, closer to an exam stem than a whole sentence. Default: none.
+   */
+  clausePools?: readonly CorpusDoc['pool'][];
+  /** Probability that a pair keeps its query unit in the passage (Lee et al. 2019 keep 10 %). Default 0. */
+  keep?: number;
+}
+
+/** Comma clauses of a sentence, when it has two or more of at least 6 characters. */
+function clauses(sentence: string): string[] {
+  const c = sentence
+    .split(/(?<=[，,：:])\s*/u)
+    .map((x) => x.trim())
+    .filter((x) => x.length >= 6);
+  return c.length >= 2 ? c : [];
+}
+
 /**
  * Inverse-cloze pairs from corpus documents: for each document with at least two cloze units, up to `perDoc`
- * distinct units, each paired with the document with that unit removed. Seeded.
+ * distinct units, each paired with the document with that unit removed (or, with probability `options.keep`, the
+ * whole document). Seeded; with no options, the pairs the shipped checkpoint's first version was trained on.
  */
-export function corpusClozePairs(docs: readonly CorpusDoc[], perDoc: number, seed: number): GroupedPair[] {
+export function corpusClozePairs(docs: readonly CorpusDoc[], perDoc: number, seed: number, options: ClozeOptions = {}): GroupedPair[] {
   const rand = mulberry32(seed);
+  const keep = options.keep ?? 0;
   const out: GroupedPair[] = [];
   for (const d of docs) {
     const u = clozeUnits(d.text);
     if (u.length < 2) continue;
-    const order = u.map((_, i) => i);
+    const sep = d.pool === 'cmexam' ? '' : ' ';
+    // A candidate: the query text, and the passage without it.
+    const candidates: [string, string][] = u.map((unit, i) => [unit, u.filter((_, j) => j !== i).join(sep)]);
+    if (options.clausePools?.includes(d.pool)) {
+      u.forEach((unit, i) => {
+        for (const c of clauses(unit)) candidates.push([c, u.map((x, j) => (j === i ? x.replace(c, '') : x)).join(sep)]);
+      });
+    }
+    const order = candidates.map((_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     for (const i of order.slice(0, perDoc)) {
-      const sep = d.pool === 'cmexam' ? '' : ' ';
-      out.push({ query: u[i]!, passage: u.filter((_, j) => j !== i).join(sep), kind: 'ict', group: d.group });
+      const [query, rest] = candidates[i]!;
+      const passage = keep > 0 && rand() < keep ? u.join(sep) : rest;
+      out.push({ query, passage, kind: 'ict', group: d.group });
     }
   }
   return out;

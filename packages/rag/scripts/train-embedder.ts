@@ -14,7 +14,8 @@
  * tokenizer.json + embedder_config.json).
  *
  *     pnpm exec tsx --conditions=@quarkmed/source packages/rag/scripts/train-embedder.ts [--steps 500] [--seed 1] \
- *       [--data ../shared/data] [--out packages/rag/models/quarkmed-embed-mini] [--backend wasm] [--batch 64]
+ *       [--data ../shared/data] [--out packages/rag/models/quarkmed-embed-mini] [--backend wasm] [--batch 64] \
+ *       [--layers 2] [--hidden 128] [--ict-per-doc 6] [--keep 0] [--clause-pools cmexam]
  *
  * @packageDocumentation
  */
@@ -45,6 +46,9 @@ const { values: args } = parseArgs({
     hidden: { type: 'string', default: '128' },
     layers: { type: 'string', default: '2' },
     lr: { type: 'string', default: '3e-3' },
+    'ict-per-doc': { type: 'string', default: '6' },
+    keep: { type: 'string', default: '0' },
+    'clause-pools': { type: 'string', default: '' },
   },
 });
 const num = (k: keyof typeof args): number => {
@@ -66,7 +70,13 @@ const cards = buildEntityCards(kg);
 const { train, test } = splitCards(cards, HELD_OUT, SPLIT_SEED);
 const docs = retrievalCorpusDocs(resolve(args.data!));
 const kgPairs: PoolPair[] = cardPairs(train, 4).map((p) => ({ ...p, group: `kg:${p.passage.slice(0, 64)}` }));
-const ict = corpusClozePairs(docs, 6, seed);
+const ictPerDoc = num('ict-per-doc');
+const keep = num('keep');
+if (keep > 1) throw new Error(`--keep: must be a probability in [0, 1], got ${keep}`);
+const clausePools = (args['clause-pools'] ?? '').split(',').filter((x) => x !== '');
+for (const p of clausePools) if (p !== 'pubmedqa' && p !== 'cmexam') throw new Error(`--clause-pools: unknown pool ${JSON.stringify(p)} (pubmedqa, cmexam)`);
+const clozeOptions = { clausePools: clausePools as ('pubmedqa' | 'cmexam')[], keep };
+const ict = corpusClozePairs(docs, ictPerDoc, seed, clozeOptions);
 const pools = [
   { name: 'kg', pairs: kgPairs },
   { name: 'pubmedqa', pairs: ict.filter((p) => p.group.startsWith('pubmedqa:')) },
@@ -141,6 +151,8 @@ await saveEmbedder(args.out!, embedder, {
   peakLr,
   seed,
   pairs: Object.fromEntries(pools.map((p) => [p.name, p.pairs.length])),
+  ict: { perDoc: ictPerDoc, seed, ...clozeOptions },
+  model: { layers: num('layers'), hidden },
   data: 'inverse-cloze pairs from the retrieval corpora (PubMedQA pqal_dev500 abstract sections, CMExam dev1000 explanations; never their questions); KG entity cards vs names/synonyms (@quarkmed/data-synth kg-subset, 80% split seed 7)',
   heldOutEntityCards: { n: test.length, r1: heldOut.r1, mrr10: heldOut.mrr10, charOverlapR1: overlap.r1 },
   minutes: +minutes.toFixed(2),

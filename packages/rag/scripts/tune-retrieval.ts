@@ -20,7 +20,8 @@
  *
  * @packageDocumentation
  */
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@quarkmed/tensor-kernels';
@@ -29,7 +30,7 @@ import { EmbeddedVectorStore } from '../src/stores/embedded-vector-store';
 import { HybridRetriever, type HybridSearchOptions } from '../src/retrieve/hybrid-retriever';
 import { loadEmbedderFromDirectory } from '../src/node/embedder-files';
 import type { Document, MetadataFilter, VectorStore } from '../src/types';
-import { corpusClozePairs, retrievalCorpusDocs } from './embedder-data';
+import { corpusClozePairs, retrievalCorpusDocs, type ClozeOptions } from './embedder-data';
 import { clozeValidationSet, unitKey, type ValidationSet } from './validation-queries';
 
 const { values: args } = parseArgs({
@@ -45,9 +46,17 @@ const seed = Number(args.seed);
 if (!Number.isInteger(sample) || sample < 1) throw new Error(`--sample: must be a positive integer, got ${args.sample}`);
 if (!Number.isInteger(seed)) throw new Error(`--seed: must be an integer, got ${args.seed}`);
 
-/** The embedder's training units: `train-embedder.ts` cuts `corpusClozePairs(docs, 6, seed 1)`. */
-const EMBEDDER_ICT_PER_DOC = 6;
-const EMBEDDER_SEED = 1;
+/**
+ * The embedder's training units: `train-embedder.ts` cuts `corpusClozePairs(docs, perDoc, seed, options)` and records
+ * those arguments in `embedder_config.json` (`training.ict`); a checkpoint without that record was cut with 6 per
+ * document, seed 1 and no options.
+ */
+function embedderIct(dir: string): { perDoc: number; seed: number; options: ClozeOptions } {
+  const config = JSON.parse(readFileSync(join(dir, 'embedder_config.json'), 'utf8')) as { training?: { ict?: { perDoc: number; seed: number } & ClozeOptions } };
+  const ict = config.training?.ict;
+  if (!ict) return { perDoc: 6, seed: 1, options: {} };
+  return { perDoc: ict.perDoc, seed: ict.seed, options: { clausePools: ict.clausePools, keep: ict.keep } };
+}
 
 interface Score {
   r1: number;
@@ -96,7 +105,8 @@ await initBackend('wasm', { log: false });
 const docs = retrievalCorpusDocs(resolve(args.data!));
 const pools = ['pubmedqa', 'cmexam'] as const;
 const sparseSets = pools.map((p) => clozeValidationSet(docs, p, { sample, seed }));
-const trained = new Set(corpusClozePairs(docs, EMBEDDER_ICT_PER_DOC, EMBEDDER_SEED).map((p) => unitKey(p.group, p.query)));
+const ict = embedderIct(resolve(args.embedder!));
+const trained = new Set(corpusClozePairs(docs, ict.perDoc, ict.seed, ict.options).map((p) => unitKey(p.group, p.query)));
 const fusionSets = pools.map((p) => clozeValidationSet(docs, p, { sample, seed, exclude: trained }));
 console.log(`validation: sparse ${sparseSets.map((v) => `${v.pool} ${v.queries.length}`).join(', ')}; fusion (embedder-unseen units) ${fusionSets.map((v) => `${v.pool} ${v.queries.length}`).join(', ')}`);
 
