@@ -76,12 +76,17 @@ export function splitCards(cards: readonly EntityCard[], heldOut: number, seed: 
   return { train: cards.filter((_, i) => !test.has(i)), test: cards.filter((_, i) => test.has(i)) };
 }
 
+/** The parts of `text` after each `boundary` match, trimmed, those of at least `minLength` characters. */
+function parts(text: string, boundary: RegExp, minLength: number): string[] {
+  return text
+    .split(boundary)
+    .map((x) => x.trim())
+    .filter((x) => x.length >= minLength);
+}
+
 /** Sentences of an English or Chinese passage. */
 export function sentences(text: string): string[] {
-  return text
-    .split(/(?<=[.!?。！？；])\s*/u)
-    .map((s) => s.trim())
-    .filter((s) => s.length >= 8);
+  return parts(text, /(?<=[.!?。！？；])\s*/u, 8);
 }
 
 /** KG pairs from training cards: each name (up to `maxNames`) vs its card. */
@@ -129,15 +134,8 @@ export function retrievalCorpusDocs(dataDir: string): CorpusDoc[] {
 
 /** Sentences of a passage for inverse cloze; a one-sentence passage is split at commas (`，,`) instead. */
 export function clozeUnits(text: string): string[] {
-  const s = text
-    .split(/(?<=[.!?。！？；;])\s*/u)
-    .map((x) => x.trim())
-    .filter((x) => x.length >= 6);
-  if (s.length >= 2) return s;
-  return text
-    .split(/(?<=[，,])\s*/u)
-    .map((x) => x.trim())
-    .filter((x) => x.length >= 4);
+  const s = parts(text, /(?<=[.!?。！？；;])\s*/u, 6);
+  return s.length >= 2 ? s : parts(text, /(?<=[，,])\s*/u, 4);
 }
 
 /** An inverse-cloze pair with the document group it came from (for hard-negative batching). */
@@ -158,10 +156,7 @@ export interface ClozeOptions {
 
 /** Comma clauses of a sentence, when it has two or more of at least 6 characters. */
 function clauses(sentence: string): string[] {
-  const c = sentence
-    .split(/(?<=[，,：:])\s*/u)
-    .map((x) => x.trim())
-    .filter((x) => x.length >= 6);
+  const c = parts(sentence, /(?<=[，,：:])\s*/u, 6);
   return c.length >= 2 ? c : [];
 }
 

@@ -151,7 +151,7 @@ await saveEmbedder(args.out!, embedder, {
   peakLr,
   seed,
   pairs: Object.fromEntries(pools.map((p) => [p.name, p.pairs.length])),
-  ict: { perDoc: ictPerDoc, seed, ...clozeOptions },
+  ict: { perDoc: ictPerDoc, ...clozeOptions },
   model: { layers: num('layers'), hidden },
   data: 'inverse-cloze pairs from the retrieval corpora (PubMedQA pqal_dev500 abstract sections, CMExam dev1000 explanations; never their questions); KG entity cards vs names/synonyms (@quarkmed/data-synth kg-subset, 80% split seed 7)',
   heldOutEntityCards: { n: test.length, r1: heldOut.r1, mrr10: heldOut.mrr10, charOverlapR1: overlap.r1 },

@@ -29,6 +29,7 @@ import { Bm25Index, type AnalyzerOptions } from '../src/index';
 import { EmbeddedVectorStore } from '../src/stores/embedded-vector-store';
 import { HybridRetriever, type HybridSearchOptions } from '../src/retrieve/hybrid-retriever';
 import { loadEmbedderFromDirectory } from '../src/node/embedder-files';
+import { EMBEDDER_CONFIG_FILE, parseEmbedderConfig } from '../src/embed/embedder-config';
 import type { Document, MetadataFilter, VectorStore } from '../src/types';
 import { corpusClozePairs, retrievalCorpusDocs, type ClozeOptions } from './embedder-data';
 import { clozeValidationSet, unitKey, type ValidationSet } from './validation-queries';
@@ -47,15 +48,17 @@ if (!Number.isInteger(sample) || sample < 1) throw new Error(`--sample: must be 
 if (!Number.isInteger(seed)) throw new Error(`--seed: must be an integer, got ${args.seed}`);
 
 /**
- * The embedder's training units: `train-embedder.ts` cuts `corpusClozePairs(docs, perDoc, seed, options)` and records
- * those arguments in `embedder_config.json` (`training.ict`); a checkpoint without that record was cut with 6 per
- * document, seed 1 and no options.
+ * The embedder's training units: `train-embedder.ts` cuts `corpusClozePairs(docs, perDoc, seed, options)` with its
+ * `--seed` (recorded as `training.seed` in `embedder_config.json`) and records the rest as `training.ict`; a
+ * checkpoint without those records was cut with 6 per document, seed 1 and no options.
  */
 function embedderIct(dir: string): { perDoc: number; seed: number; options: ClozeOptions } {
-  const config = JSON.parse(readFileSync(join(dir, 'embedder_config.json'), 'utf8')) as { training?: { ict?: { perDoc: number; seed: number } & ClozeOptions } };
-  const ict = config.training?.ict;
-  if (!ict) return { perDoc: 6, seed: 1, options: {} };
-  return { perDoc: ict.perDoc, seed: ict.seed, options: { clausePools: ict.clausePools, keep: ict.keep } };
+  const file = join(dir, EMBEDDER_CONFIG_FILE);
+  const training = (parseEmbedderConfig(JSON.parse(readFileSync(file, 'utf8')), file).training ?? {}) as { seed?: number; ict?: { perDoc: number } & ClozeOptions };
+  const trainedSeed = training.seed ?? 1;
+  const ict = training.ict;
+  if (!ict) return { perDoc: 6, seed: trainedSeed, options: {} };
+  return { perDoc: ict.perDoc, seed: trainedSeed, options: { clausePools: ict.clausePools, keep: ict.keep } };
 }
 
 interface Score {
